@@ -1,0 +1,112 @@
+"""Settings from the environment, and from a .env file through python-dotenv."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import platformdirs
+from dotenv import dotenv_values
+
+from .errors import ConfigError
+
+ROOT_HOME = Path("/var/lib/worksinprod")
+
+
+def default_home() -> Path:
+    """Where the embedded server keeps its data when WIP_HOME is not set.
+
+    PostgreSQL will not run as root, so as root the server runs as a system user, which cannot
+    enter /root; a system folder it can reach is the honest default there.
+    """
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        return ROOT_HOME
+    return Path(platformdirs.user_data_dir("worksinprod"))
+
+
+def check_database_url(url: str, name: str = "DATABASE_URL") -> str:
+    """Return ``url`` if it is a Postgres URL, else raise a ConfigError saying what is expected."""
+    scheme = urlsplit(url).scheme
+    if scheme not in ("postgres", "postgresql"):
+        raise ConfigError(
+            f"{name} is not a postgres URL: expected postgresql://user:password@host:5432/db, "
+            f"got {url[:40]!r}"
+        )
+    return url
+
+
+def check_supabase_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(
+            f"SUPABASE_URL is not an http(s) URL: expected https://<project>.supabase.co, "
+            f"got {url[:40]!r}"
+        )
+    return url.rstrip("/")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything Works in Prod reads from its environment."""
+
+    database_url: str | None = None
+    """A direct Postgres connection (DATABASE_URL)."""
+    supabase_url: str | None = None
+    """A Supabase project's API URL (SUPABASE_URL)."""
+    supabase_key: str | None = None
+    """SUPABASE_SERVICE_ROLE_KEY (reads and writes) or else SUPABASE_ANON_KEY (reads)."""
+    home: Path = ROOT_HOME
+    """The embedded server's folder (WIP_HOME)."""
+    cron_secret: str | None = None
+    """Bearer token the heartbeat's HTTP trigger requires (CRON_SECRET)."""
+    admin_token: str | None = None
+    """Token that unlocks the dashboard's edits (WIP_ADMIN_TOKEN)."""
+
+    @property
+    def backend(self) -> str:
+        """'supabase', 'postgres' or 'embedded': which store this configuration selects."""
+        if self.supabase_url:
+            return "supabase"
+        if self.database_url:
+            return "postgres"
+        return "embedded"
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, dotenv_path: Path | None = None
+    ) -> Settings:
+        """Read settings; real environment variables win over the .env file."""
+        env: dict[str, str] = {}
+        path = dotenv_path if dotenv_path is not None else Path.cwd() / ".env"
+        if environ is None and path.is_file():
+            env.update({k: v for k, v in dotenv_values(path).items() if v is not None})
+        env.update(os.environ if environ is None else environ)
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        database_url = get("DATABASE_URL")
+        if database_url:
+            check_database_url(database_url)
+        supabase_url = get("SUPABASE_URL")
+        key = get("SUPABASE_SERVICE_ROLE_KEY") or get("SUPABASE_ANON_KEY")
+        if supabase_url:
+            check_supabase_url(supabase_url)
+            if not key:
+                raise ConfigError(
+                    "SUPABASE_URL is set but no key is: set SUPABASE_SERVICE_ROLE_KEY (to write) "
+                    "or SUPABASE_ANON_KEY (to read)"
+                )
+        home = get("WIP_HOME")
+        return cls(
+            database_url=database_url,
+            supabase_url=supabase_url.rstrip("/") if supabase_url else None,
+            supabase_key=key,
+            home=Path(home).expanduser() if home else default_home(),
+            cron_secret=get("CRON_SECRET"),
+            admin_token=get("WIP_ADMIN_TOKEN"),
+        )

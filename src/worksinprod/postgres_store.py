@@ -1,0 +1,157 @@
+"""PostgresStore: the store over a direct connection (psycopg 3), for any Postgres URL."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from .errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    StoreError,
+    TransientError,
+    ValidationError,
+)
+from .store import Row, Select, check_name
+
+_VALIDATION_STATES = {"22023", "22P02", "22003", "22007", "22008", "23502", "23503", "23514"}
+
+
+def connect_raw(url: str, *, autocommit: bool = True) -> psycopg.Connection[tuple[Any, ...]]:
+    """A plain connection, with connection failures turned into TransientError."""
+    try:
+        return psycopg.connect(url, autocommit=autocommit, connect_timeout=10)
+    except psycopg.OperationalError as exc:
+        raise TransientError(
+            f"cannot connect to the database: {_first_line(exc)}. Is it running, and is the URL "
+            "right?"
+        ) from exc
+
+
+def translate(exc: psycopg.Error) -> StoreError:
+    """The library's error for a psycopg error, keeping PostgREST's four fields."""
+    diag = exc.diag
+    message = diag.message_primary or _first_line(exc)
+    fields: dict[str, Any] = {
+        "code": diag.sqlstate,
+        "details": diag.message_detail,
+        "hint": diag.message_hint,
+    }
+    state = diag.sqlstate or ""
+    if isinstance(exc, psycopg.OperationalError) and not state.startswith(("22", "23", "42")):
+        return TransientError(f"the database connection failed: {message}", **fields)
+    if state == "23505":
+        return ConflictError(message, **fields)
+    if state == "P0002":
+        return NotFoundError(message, **fields)
+    if state == "42501":
+        return PermissionDeniedError(message, **fields)
+    if state in _VALIDATION_STATES:
+        return ValidationError(message, **fields)
+    if state in ("42P01", "42883"):
+        return StoreError(
+            f"{message}: the schema is missing or old; run `worksinprod migrate`", **fields
+        )
+    if state.startswith(("08", "57P")) or state in ("53300", "40001", "40P01"):
+        return TransientError(message, **fields)
+    return StoreError(message, **fields)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+class PostgresStore:
+    """Select and rpc over a small pool of psycopg connections (autocommit: one call, one
+    transaction)."""
+
+    kind = "postgres"
+
+    def __init__(self, url: str, *, max_size: int = 4) -> None:
+        self.url = url
+        self._pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=max_size,
+            kwargs={"autocommit": True, "row_factory": dict_row, "connect_timeout": 10},
+            open=False,
+            timeout=15,
+        )
+        try:
+            self._pool.open(wait=True, timeout=15)
+        except PoolTimeout as exc:
+            self._pool.close()
+            raise TransientError(
+                "cannot connect to the database within 15 s: is it running, and is the URL right?"
+            ) from exc
+
+    def select(self, query: Select) -> list[Row]:
+        statement, params = compile_select(query)
+        return self._run(statement, params)
+
+    def rpc(self, function: str, args: Mapping[str, Any]) -> Any:
+        check_name(function, "function")
+        statement = sql.SQL("select {}({}) as result").format(
+            sql.Identifier(function),
+            sql.SQL(", ").join(
+                sql.SQL("{} => {}").format(sql.Identifier(check_name(name, "argument")),
+                                           sql.Placeholder())
+                for name in args
+            ),
+        )
+        params = [Jsonb(v) if isinstance(v, dict | list) else v for v in args.values()]
+        rows = self._run(statement, params)
+        return rows[0]["result"] if rows else None
+
+    def close(self) -> None:
+        self._pool.close()
+
+    def _run(self, statement: sql.Composable, params: Any) -> list[Row]:
+        try:
+            with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+                cur.execute(statement, params)
+                return cur.fetchall() if cur.description else []
+        except PoolTimeout as exc:
+            raise TransientError("no database connection became free within 15 s") from exc
+        except psycopg.Error as exc:
+            raise translate(exc) from exc
+
+
+def compile_select(query: Select) -> tuple[sql.Composable, list[Any]]:
+    """The SQL and parameters for a Select; names are quoted identifiers, values parameters."""
+    columns = (
+        sql.SQL("*")
+        if list(query.columns) == ["*"]
+        else sql.SQL(", ").join(sql.Identifier(c) for c in query.columns)
+    )
+    conditions: list[sql.Composable] = []
+    params: list[Any] = []
+    for op, mapping in (("=", query.eq), (">=", query.gte), ("<=", query.lte)):
+        for column, value in mapping.items():
+            conditions.append(sql.SQL("{} " + op + " %s").format(sql.Identifier(column)))
+            params.append(value)
+    for column, values in query.in_.items():
+        conditions.append(sql.SQL("{} = any(%s)").format(sql.Identifier(column)))
+        params.append(list(values))
+    statement = sql.SQL("select {} from {}").format(
+        columns, sql.Identifier("public", query.relation)
+    )
+    if conditions:
+        statement += sql.SQL(" where ") + sql.SQL(" and ").join(conditions)
+    if query.order:
+        statement += sql.SQL(" order by ") + sql.SQL(", ").join(
+            sql.SQL("{} desc" if desc else "{} asc").format(sql.Identifier(column))
+            for column, desc in query.order
+        )
+    if query.limit is not None:
+        statement += sql.SQL(" limit %s")
+        params.append(query.limit)
+    return statement, params

@@ -1,0 +1,69 @@
+"""The one small interface every store speaks: select rows, call a function.
+
+Everything above it (the client, the heartbeat, the CLI, the web app) is written once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from .errors import ConfigError
+
+Row = dict[str, Any]
+_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def check_name(name: str, what: str) -> str:
+    """Relation, column and function names are plain identifiers, never user text."""
+    if not _NAME.match(name):
+        raise ConfigError(f"{what} {name!r} is not a plain lowercase SQL identifier")
+    return name
+
+
+@dataclass(frozen=True)
+class Select:
+    """A read of one table or view with simple filters, in PostgREST's vocabulary."""
+
+    relation: str
+    columns: Sequence[str] = ("*",)
+    eq: Mapping[str, Any] = field(default_factory=dict)
+    in_: Mapping[str, Sequence[Any]] = field(default_factory=dict)
+    gte: Mapping[str, Any] = field(default_factory=dict)
+    lte: Mapping[str, Any] = field(default_factory=dict)
+    order: Sequence[tuple[str, bool]] = ()
+    """(column, descending) pairs, applied in order."""
+    limit: int | None = None
+
+    def __post_init__(self) -> None:
+        check_name(self.relation, "relation")
+        for column in self.columns:
+            if column != "*":
+                check_name(column, "column")
+        for mapping in (self.eq, self.in_, self.gte, self.lte):
+            for column in mapping:
+                check_name(column, "column")
+        for column, _ in self.order:
+            check_name(column, "column")
+        if self.limit is not None and self.limit < 0:
+            raise ConfigError(f"limit must not be negative, got {self.limit}")
+
+
+class Store(Protocol):
+    """A place Works in Prod's data lives: a Postgres database or a Supabase project."""
+
+    kind: str
+
+    def select(self, query: Select) -> list[Row]:
+        """Rows of a table or view matching ``query``."""
+        ...
+
+    def rpc(self, function: str, args: Mapping[str, Any]) -> Any:
+        """Call a Postgres function with JSON arguments; return its JSON result."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
