@@ -53,7 +53,7 @@ def _free_port() -> int:
 def _blocked_parent(path: Path) -> Path | None:
     """The first folder above ``path`` that others cannot traverse, if any."""
     for parent in [path, *path.parents]:
-        if parent.exists() and not parent.stat().st_mode & stat.S_IXOTH:
+        if parent.is_dir() and not parent.stat().st_mode & stat.S_IXOTH:
             return parent
     return None
 
@@ -84,6 +84,10 @@ class EmbeddedPostgres:
     def is_running(self) -> bool:
         if not (self.data_dir / "PG_VERSION").exists():
             return False
+        if not self._pid_is_postgres():
+            # A stale postmaster.pid whose PID now belongs to some other process: pg_ctl would
+            # call that "running"; the start that follows explains the stale lock instead.
+            return False
         result = subprocess.run(
             [str(self.bin_dir / "pg_ctl"), "status", "-D", str(self.data_dir)],
             capture_output=True,
@@ -95,7 +99,13 @@ class EmbeddedPostgres:
     def start(self) -> str:
         """Initialise the folder if new, start the server unless it runs; return its URL."""
         self._check_reachable()
-        self.home.mkdir(parents=True, exist_ok=True, mode=0o755 if self._as_root else 0o700)
+        try:
+            self.home.mkdir(parents=True, exist_ok=True, mode=0o755 if self._as_root else 0o700)
+        except OSError as exc:
+            raise EmbeddedServerError(
+                f"cannot create WIP_HOME {self.home}: {exc.strerror}. Choose a writable folder "
+                "with WIP_HOME, or set DATABASE_URL"
+            ) from exc
         with self._lock():
             if not (self.data_dir / "PG_VERSION").exists():
                 self._initdb()
@@ -240,6 +250,14 @@ class EmbeddedPostgres:
             ) from exc
         # postmaster.pid: pid, data dir, start time, port, socket dir, listen address, shmem, status
         return int(lines[3]), lines[5].strip() if len(lines) > 5 else ""
+
+    def _pid_is_postgres(self) -> bool:
+        try:
+            pid = int((self.data_dir / "postmaster.pid").read_text().split("\n", 1)[0])
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except (OSError, ValueError):
+            return False
+        return b"postgres" in cmdline.split(b"\0", 1)[0]
 
     def _service_user(self) -> pwd.struct_passwd:
         try:

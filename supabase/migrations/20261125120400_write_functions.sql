@@ -187,12 +187,12 @@ language plpgsql
 set search_path = public, pg_temp
 as $$
 declare
+  v_id bigint;
   v_row public.tools;
 begin
   perform _check_keys(payload, array['slug']);
-  delete from public.tools t
-  where t.id = _tool_id(_require(_text_field(payload, 'slug', true, 64), 'slug'), 'slug')
-  returning * into v_row;
+  v_id := _tool_id(_require(_text_field(payload, 'slug', true, 64), 'slug'), 'slug');
+  delete from public.tools t where t.id = v_id returning * into v_row;
   return to_jsonb(v_row);
 end
 $$;
@@ -333,6 +333,7 @@ declare
   v_degraded integer;
   v_down integer;
   v_constraint text;
+  v_field text;
   v_existing public.heartbeat_log;
 begin
   perform _check_keys(payload, array['run_key', 'ran_at', 'source', 'message', 'duration_ms', 'metrics']);
@@ -406,16 +407,21 @@ begin
         using errcode = '22023', detail = v_constraint;
     when check_violation then
       get stacked diagnostics v_constraint = constraint_name;
-      raise exception 'metrics: %', case v_constraint
-          when 'metrics_health_range' then 'health must be between 0 and 100'
-          when 'metrics_latency_range' then 'latency_ms must not be negative'
-          when 'metrics_uptime_range' then 'uptime_pct must be between 0 and 100'
-          when 'metrics_data_quality_range' then 'data_quality must be between 0 and 100'
-          when 'metrics_status_known' then 'status must be one of healthy, degraded, down'
-          else v_constraint
+      v_field := case v_constraint
+        when 'metrics_health_range' then 'health'
+        when 'metrics_latency_range' then 'latency_ms'
+        when 'metrics_uptime_range' then 'uptime_pct'
+        when 'metrics_data_quality_range' then 'data_quality'
+        when 'metrics_status_known' then 'status'
+        else 'metrics'
+      end;
+      raise exception 'metrics: % %', v_field, case v_field
+          when 'latency_ms' then 'must not be negative'
+          when 'status' then 'must be one of healthy, degraded, down'
+          when 'metrics' then v_constraint
+          else 'must be between 0 and 100'
         end
-        using errcode = '22023',
-          detail = coalesce(substring(v_constraint from '^metrics_(.*)_(range|known)$'), 'metrics');
+        using errcode = '22023', detail = v_field;
   end;
 
   update public.heartbeat_log

@@ -1,0 +1,121 @@
+"""The embedded default starts a real PostgreSQL and never loosens anyone's folders."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from worksinprod.embedded import EmbeddedPostgres
+from worksinprod.errors import EmbeddedServerError
+
+as_root = pytest.mark.skipif(os.geteuid() != 0, reason="the root-only path")
+
+
+@pytest.fixture
+def open_dir() -> Iterator[Path]:
+    """A folder the server's system user can traverse (pytest's own tmp_path is private)."""
+    path = Path(tempfile.mkdtemp(prefix="wip-emb-"))
+    path.chmod(0o755)
+    yield path
+    server = EmbeddedPostgres(path / "home")
+    if (server.data_dir / "PG_VERSION").exists():
+        server.stop()
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def modes(path: Path) -> dict[Path, int]:
+    return {p: stat.S_IMODE(p.stat().st_mode) for p in [path, *path.parents] if p.exists()}
+
+
+def test_it_starts_serves_and_is_reused_by_the_next_command(open_dir: Path) -> None:
+    first = EmbeddedPostgres(open_dir / "home")
+    url = first.start()
+    with psycopg.connect(url) as conn:
+        assert conn.execute("select 1").fetchone() == (1,)
+    second = EmbeddedPostgres(open_dir / "home")
+    assert second.is_running()
+    assert second.start() == url
+    assert second.stop() is True
+    assert first.is_running() is False
+
+
+def test_starting_never_changes_the_mode_of_a_parent_folder(open_dir: Path) -> None:
+    before = modes(open_dir)
+    EmbeddedPostgres(open_dir / "home").start()
+    assert modes(open_dir) == before
+
+
+@as_root
+def test_as_root_a_private_parent_is_refused_and_left_private(open_dir: Path) -> None:
+    private = open_dir / "private"
+    private.mkdir(mode=0o700)
+    before = modes(private)
+    with pytest.raises(EmbeddedServerError, match="is private; we do not loosen"):
+        EmbeddedPostgres(private / "home").start()
+    assert modes(private) == before
+    assert not (private / "home").exists()
+
+
+@as_root
+def test_as_root_the_data_folder_belongs_to_the_service_user_and_is_private(open_dir: Path) -> None:
+    server = EmbeddedPostgres(open_dir / "home")
+    server.start()
+    info = server.data_dir.stat()
+    assert stat.S_IMODE(info.st_mode) == 0o700
+    assert info.st_uid != 0
+
+
+def write_pid_file(server: EmbeddedPostgres, pid: int) -> None:
+    pid_file = server.data_dir / "postmaster.pid"
+    pid_file.write_text(f"{pid}\n{server.data_dir}\n0\n5432\n{server.data_dir}\n\n0 0\nready\n")
+    shutil.chown(pid_file, server.data_dir.owner(), server.data_dir.group())
+
+
+def test_a_stale_pid_of_another_users_process_is_recovered_from(open_dir: Path) -> None:
+    server = EmbeddedPostgres(open_dir / "home")
+    server.start()
+    server.stop()
+    write_pid_file(server, 1)  # PID 1 lives, but is not ours: PostgreSQL knows it is stale
+    url = server.start()
+    with psycopg.connect(url) as conn:
+        assert conn.execute("select 1").fetchone() == (1,)
+
+
+def test_a_lock_held_by_a_live_process_of_the_server_user_is_explained(open_dir: Path) -> None:
+    server = EmbeddedPostgres(open_dir / "home")
+    server.start()
+    server.stop()
+    owner = server.data_dir.stat()
+    impostor = subprocess.Popen(
+        ["sleep", "30"], user=owner.st_uid, group=owner.st_gid, extra_groups=[], cwd="/"
+    )
+    try:
+        write_pid_file(server, impostor.pid)
+        with pytest.raises(EmbeddedServerError, match="stale lock"):
+            server.start()
+    finally:
+        impostor.kill()
+        impostor.wait()
+
+
+def test_a_home_that_cannot_be_created_is_explained(open_dir: Path) -> None:
+    blocker = open_dir / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(EmbeddedServerError, match="cannot create WIP_HOME"):
+        EmbeddedPostgres(blocker / "home").start()
+
+
+def test_a_folder_that_is_not_a_data_folder_is_left_alone(open_dir: Path) -> None:
+    (open_dir / "home" / "pgdata").mkdir(parents=True)
+    (open_dir / "home" / "pgdata" / "precious.txt").write_text("keep me")
+    with pytest.raises(EmbeddedServerError, match="not a PostgreSQL data folder"):
+        EmbeddedPostgres(open_dir / "home").start()
+    assert (open_dir / "home" / "pgdata" / "precious.txt").read_text() == "keep me"

@@ -1,0 +1,75 @@
+"""anon and authenticated read; only service_role writes; RLS is on everywhere."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from psycopg.types.json import Jsonb
+
+from .factories import Conn, add_tool, count, metric
+
+TABLES = ["governance_settings", "tools", "tool_integrations", "metrics", "heartbeat_log"]
+WRITE_FUNCTIONS = ["record_heartbeat", "add_tool", "update_tool", "remove_tool",
+                   "add_integration", "update_integration", "remove_integration", "set_retention"]
+
+
+def test_every_table_has_row_level_security_on(conn: Conn) -> None:
+    rows = conn.execute(
+        "select c.relname, c.relrowsecurity from pg_class c "
+        "join pg_namespace n on n.oid = c.relnamespace "
+        "where n.nspname = 'public' and c.relkind = 'r' order by 1").fetchall()
+    assert rows == sorted((t, True) for t in TABLES)
+
+
+@pytest.mark.parametrize("role", ["anon", "authenticated"])
+def test_readers_can_select_every_table_and_view(conn: Conn, role: str) -> None:
+    add_tool(conn, "hubspot")
+    conn.execute(f"set role {role}")
+    assert conn.execute("select slug from tools").fetchall() == [("hubspot",)]
+    assert conn.execute("select slug, status from tools_current").fetchall() == [
+        ("hubspot", "unknown")]
+    for relation in ["metrics", "heartbeat_log", "tool_integrations", "governance_settings",
+                     "tool_health_trends", "heartbeat_recent", "tool_sparklines",
+                     "integrations_named", "tool_status_changes"]:
+        conn.execute(f"select * from {relation} limit 1")
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "insert into tools (slug, name, category, owner) values ('x', 'X', 'CRM', 'O')",
+        "update tools set owner = 'mallory'",
+        "delete from tools",
+        "insert into metrics (tool_id, recorded_at, health, latency_ms, uptime_pct, data_quality,"
+        " status) select id, now(), 1, 1, 1, 1, 'down' from tools",
+        "delete from metrics",
+        "insert into heartbeat_log (run_key, ran_at) values ('x', now())",
+        "update governance_settings set retention = interval '1 hour'",
+        "truncate metrics",
+    ],
+)
+def test_anon_cannot_write(conn: Conn, statement: str) -> None:
+    add_tool(conn, "hubspot")
+    conn.execute("set role anon")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute(statement)
+    conn.execute("reset role")
+    assert conn.execute("select owner from tools").fetchall() == [("Ops",)]
+
+
+@pytest.mark.parametrize("function", WRITE_FUNCTIONS)
+@pytest.mark.parametrize("role", ["anon", "authenticated"])
+def test_readers_cannot_call_write_functions(conn: Conn, function: str, role: str) -> None:
+    conn.execute(f"set role {role}")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute(f"select {function}(%s)", [Jsonb({})])
+
+
+def test_service_role_can_write_through_functions_and_tables(conn: Conn) -> None:
+    conn.execute("set role service_role")
+    tool = add_tool(conn, "hubspot")
+    conn.execute("select record_heartbeat(%s)", [Jsonb({"run_key": "k", "metrics": [metric(tool)]})])
+    conn.execute("update tools set owner = 'Dana'")
+    conn.execute("select remove_tool(%s)", [Jsonb({"slug": "hubspot"})])
+    assert count(conn, "tools") == 0
+    assert count(conn, "heartbeat_log") == 1
