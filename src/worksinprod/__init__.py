@@ -1,5 +1,66 @@
-"""Works in Prod: the inventory and health of a marketing-technology stack."""
+"""Works in Prod: the inventory and health of a marketing-technology stack.
+
+    >>> import worksinprod
+    >>> wip = worksinprod.connect()          # SUPABASE_URL + key, DATABASE_URL, or embedded
+    >>> wip.tools().to_pandas()              # every tool with its current values
+"""
 
 from __future__ import annotations
 
+from .client import Client, connect
+from .config import Settings
+from .errors import (
+    ConfigError,
+    ConflictError,
+    EmbeddedServerError,
+    MigrationError,
+    NotFoundError,
+    PermissionDeniedError,
+    StoreError,
+    TransientError,
+    ValidationError,
+    WorksInProdError,
+)
+from .models import (
+    HealthTrend,
+    HeartbeatResult,
+    HeartbeatRun,
+    Integration,
+    Metric,
+    Sparkline,
+    StackSummary,
+    Status,
+    StatusChange,
+    Tool,
+)
+from .records import Records
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "Client",
+    "ConfigError",
+    "ConflictError",
+    "EmbeddedServerError",
+    "HealthTrend",
+    "HeartbeatResult",
+    "HeartbeatRun",
+    "Integration",
+    "Metric",
+    "MigrationError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "Records",
+    "Settings",
+    "Sparkline",
+    "StackSummary",
+    "Status",
+    "StatusChange",
+    "StoreError",
+    "Tool",
+    "TransientError",
+    "ValidationError",
+    "WorksInProdError",
+    "__version__",
+    "connect",
+]

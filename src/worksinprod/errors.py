@@ -73,3 +73,29 @@ class PermissionDeniedError(StoreError):
 
 class TransientError(StoreError):
     """A failure that may pass: connection refused or reset, a timeout, an HTTP 5xx."""
+
+
+_VALIDATION_CODES = {"22023", "22P02", "22003", "22007", "22008", "23502", "23503", "23514"}
+
+
+def from_code(
+    message: str, code: str | None, details: str | None = None, hint: str | None = None
+) -> StoreError:
+    """The error for a SQLSTATE (or PostgREST code), the same whichever store reported it."""
+    fields: dict[str, str | None] = {"code": code, "details": details, "hint": hint}
+    state = code or ""
+    if state == "23505":
+        return ConflictError(message, **fields)
+    if state in ("P0002", "PGRST116"):
+        return NotFoundError(message, **fields)
+    if state in ("42501", "PGRST301", "PGRST302"):
+        return PermissionDeniedError(message, **fields)
+    if state in _VALIDATION_CODES:
+        return ValidationError(message, **fields)
+    if state in ("42P01", "42883", "PGRST202", "PGRST205"):
+        return StoreError(f"{message}: the schema is missing or old; run `worksinprod migrate`",
+                          **fields)
+    if state.startswith(("08", "57P")) or state in ("53300", "40001", "40P01", "PGRST000",
+                                                     "PGRST001", "PGRST002"):
+        return TransientError(message, **fields)
+    return StoreError(message, **fields)

@@ -11,18 +11,8 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from .errors import (
-    ConflictError,
-    NotFoundError,
-    PermissionDeniedError,
-    StoreError,
-    TransientError,
-    ValidationError,
-)
+from .errors import StoreError, TransientError, from_code
 from .store import Row, Select, check_name
-
-_VALIDATION_STATES = {"22023", "22P02", "22003", "22007", "22008", "23502", "23503", "23514"}
-
 
 def connect_raw(url: str, *, autocommit: bool = True) -> psycopg.Connection[tuple[Any, ...]]:
     """A plain connection, with connection failures turned into TransientError."""
@@ -39,29 +29,10 @@ def translate(exc: psycopg.Error) -> StoreError:
     """The library's error for a psycopg error, keeping PostgREST's four fields."""
     diag = exc.diag
     message = diag.message_primary or _first_line(exc)
-    fields: dict[str, Any] = {
-        "code": diag.sqlstate,
-        "details": diag.message_detail,
-        "hint": diag.message_hint,
-    }
-    state = diag.sqlstate or ""
-    if isinstance(exc, psycopg.OperationalError) and not state.startswith(("22", "23", "42")):
-        return TransientError(f"the database connection failed: {message}", **fields)
-    if state == "23505":
-        return ConflictError(message, **fields)
-    if state == "P0002":
-        return NotFoundError(message, **fields)
-    if state == "42501":
-        return PermissionDeniedError(message, **fields)
-    if state in _VALIDATION_STATES:
-        return ValidationError(message, **fields)
-    if state in ("42P01", "42883"):
-        return StoreError(
-            f"{message}: the schema is missing or old; run `worksinprod migrate`", **fields
-        )
-    if state.startswith(("08", "57P")) or state in ("53300", "40001", "40P01"):
-        return TransientError(message, **fields)
-    return StoreError(message, **fields)
+    state = diag.sqlstate
+    if isinstance(exc, psycopg.OperationalError) and not (state or "").startswith(("22", "23", "42")):
+        return TransientError(f"the database connection failed: {message}", code=state)
+    return from_code(message, state, diag.message_detail, diag.message_hint)
 
 
 def _first_line(exc: BaseException) -> str:

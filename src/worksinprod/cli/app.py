@@ -1,0 +1,73 @@
+"""The Typer app, its global options, and how errors reach a person."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from dataclasses import dataclass, replace
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from ..client import Client
+from ..config import Settings, check_database_url
+from ..connection import direct_url, open_store
+
+console = Console()
+err_console = Console(stderr=True)
+
+app = typer.Typer(
+    name="worksinprod",
+    help="Works in Prod: the inventory and health of your MarTech stack. Still works in prod.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@dataclass
+class State:
+    settings: Settings | None = None
+    database_url: str | None = None
+    debug: bool = False
+
+    def resolved(self) -> Settings:
+        """Settings from the environment and .env, with --database-url on top."""
+        settings = self.settings or Settings.from_env()
+        if self.database_url:
+            settings = replace(settings, database_url=check_database_url(
+                self.database_url, "--database-url"), supabase_url=None, supabase_key=None)
+        self.settings = settings
+        return settings
+
+    def client(self) -> Client:
+        return Client(open_store(self.resolved()))
+
+    def direct_url(self) -> str:
+        return direct_url(self.resolved())
+
+
+state = State()
+
+
+@app.callback()
+def _global(
+    database_url: Annotated[
+        str | None,
+        typer.Option("--database-url", help="Postgres URL to use (else DATABASE_URL, "
+                     "SUPABASE_URL, or the embedded server).", show_default=False),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    state.database_url = database_url
+    state.debug = debug
+    state.settings = None
+
+
+def fail(exc: BaseException) -> NoReturn:
+    """One red line saying what went wrong; the traceback only with --debug."""
+    if state.debug or "--debug" in sys.argv:
+        traceback.print_exception(exc, file=sys.stderr)
+    err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+    sys.exit(1)

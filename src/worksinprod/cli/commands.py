@@ -1,0 +1,7 @@
+"""Attach every command module to the app (import order is the help order)."""
+
+from __future__ import annotations
+
+
+def register() -> None:
+    from . import db, run, show, tools  # noqa: F401 - imported for their @app.command()s

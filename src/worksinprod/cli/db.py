@@ -1,0 +1,52 @@
+"""migrate, seed, stop: the database's lifecycle."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ..config import Settings
+from ..embedded import EmbeddedPostgres
+from ..migrations import Migration, migrate
+from ..seed import load_demo_stack
+from .app import app, console, state
+
+
+def apply_migrations(url: str) -> list[Migration]:
+    def announce(migration: Migration) -> None:
+        console.print(f"applying [bold]{migration.path.name}[/]", highlight=False)
+
+    return migrate(url, on_apply=announce)
+
+
+@app.command("migrate")
+def migrate_command() -> None:
+    """Apply pending migrations (recorded where the Supabase CLI records them)."""
+    applied = apply_migrations(state.direct_url())
+    if applied:
+        console.print(f"[green]applied {len(applied)} migration(s)[/]")
+    else:
+        console.print("nothing to apply: the schema is up to date")
+
+
+@app.command("seed")
+def seed_command() -> None:
+    """Load the demo MarTech stack; tools and integrations that exist are left alone."""
+    url = state.direct_url()
+    load_demo_stack(url)
+    with state.client() as client:
+        console.print(f"demo stack loaded: {len(client.tools())} tools, "
+                      f"{len(client.integrations())} integrations")
+
+
+@app.command("stop")
+def stop_command(
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Say nothing.")] = False,
+) -> None:
+    """Stop the embedded PostgreSQL server (it keeps running between commands)."""
+    settings: Settings = state.resolved()
+    stopped = EmbeddedPostgres(settings.home).stop()
+    if not quiet:
+        console.print("stopped the embedded PostgreSQL" if stopped
+                      else "the embedded PostgreSQL was not running")

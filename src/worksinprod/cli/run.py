@@ -1,0 +1,142 @@
+"""heartbeat (one run, or --backfill) and up (the whole thing, on a loop)."""
+
+from __future__ import annotations
+
+import re
+import signal
+import threading
+from datetime import UTC, datetime, timedelta
+from types import FrameType
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from .. import heartbeat
+from ..client import Client
+from ..errors import ConfigError, WorksInProdError
+from ..models import HeartbeatResult
+from ..seed import load_demo_stack
+from .app import app, console, err_console, state
+from .db import apply_migrations
+
+_INTERVAL = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_interval(text: str) -> timedelta:
+    """'1h', '15m', '30s' or a number of seconds."""
+    match = _INTERVAL.match(text)
+    if not match or int(match[1]) == 0:
+        raise ConfigError(f"--every takes a duration such as 1h, 15m or 30s, got {text!r}")
+    return timedelta(seconds=int(match[1]) * _UNITS[match[2]])
+
+
+def describe(result: HeartbeatResult) -> str:
+    when = result.ran_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if not result.recorded:
+        return f"{when}: already recorded ({result.run_key}); nothing written"
+    return (f"{when}: {result.tools_checked} checked, {result.healthy} healthy, "
+            f"{result.degraded} degraded, {result.down} down. {result.message}")
+
+
+def backfill_with_progress(client: Client, hours: int, seed: int) -> heartbeat.BackfillSummary:
+    with Progress(TextColumn("backfilling history"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err_console, transient=True) as bar:
+        task = bar.add_task("backfill", total=hours)
+        summary = heartbeat.backfill(
+            client, hours, seed=seed, progress=lambda done, _: bar.update(task, completed=done))
+    console.print(f"backfilled {summary.recorded} hour(s) "
+                  f"({summary.skipped} already recorded) from {summary.first:%Y-%m-%d %H:%M} "
+                  f"to {summary.last:%Y-%m-%d %H:%M} UTC")
+    return summary
+
+
+@app.command("heartbeat")
+def heartbeat_command(
+    backfill: Annotated[int | None, typer.Option(
+        "--backfill", metavar="HOURS", help="Write this many hours of history instead.")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of the drift.")] = 0,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Record an extra manual run even if this hour has one.")] = False,
+) -> None:
+    """Run one heartbeat for this hour (a repeat in the same hour records nothing)."""
+    with state.client() as client:
+        if backfill is not None:
+            backfill_with_progress(client, backfill, seed)
+            return
+        console.print(describe(heartbeat.run_once(client, seed=seed, force=force)),
+                      highlight=False)
+
+
+@app.command("up")
+def up_command(
+    every: Annotated[str, typer.Option("--every", help="Heartbeat interval: 1h, 15m, 30s.")] = "1h",
+    host: Annotated[str, typer.Option("--host", help="Dashboard address.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Dashboard port.")] = 8000,
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the dashboard.")] = True,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of the drift.")] = 0,
+) -> None:
+    """Everything: database, migrations, demo stack, a week of history, the hourly heartbeat
+    and the dashboard."""
+    interval = parse_interval(every)
+    console.print("[dim]Deploying good intentions…[/]")
+    apply_migrations(state.direct_url())
+    with state.client() as client:
+        if not client.tools():
+            load_demo_stack(state.direct_url())
+            console.print(f"loaded the demo stack: {len(client.tools())} tools")
+        if not client.recent_heartbeats(limit=1):
+            backfill_with_progress(client, 7 * 24, seed)
+        stop = threading.Event()
+        loop = threading.Thread(target=heartbeat_loop, args=(client, interval, seed, stop),
+                                name="heartbeat", daemon=True)
+        loop.start()
+        try:
+            if serve and _web_available():
+                from ..web.server import serve_dashboard
+
+                serve_dashboard(state.resolved(), host=host, port=port)
+            else:
+                if serve:
+                    console.print("the dashboard needs the web extra: pip install "
+                                  "'worksinprod[web]'; running the heartbeat only")
+                _wait_for_signal(stop, interval)
+        finally:
+            stop.set()
+            loop.join(timeout=30)
+    console.print("stopped. Last checked: still works in prod.")
+
+
+def heartbeat_loop(client: Client, interval: timedelta, seed: int, stop: threading.Event) -> None:
+    """Run at once, then at the start of every slot, until ``stop`` is set."""
+    while not stop.is_set():
+        try:
+            console.print(describe(heartbeat.run_once(client, seed=seed, every=interval)),
+                          highlight=False)
+        except WorksInProdError as exc:
+            err_console.print(f"[red]heartbeat failed:[/] {exc}; trying again next slot")
+        now = datetime.now(UTC)
+        next_slot = heartbeat.slot_start(now, interval) + interval
+        stop.wait((next_slot - now).total_seconds())
+
+
+def _wait_for_signal(stop: threading.Event, interval: timedelta) -> None:
+    def handle(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)
+    console.print(f"heartbeat running every {interval}; Ctrl-C to stop")
+    stop.wait()
+
+
+def _web_available() -> bool:
+    try:
+        import fastapi  # noqa: F401
+        import uvicorn  # noqa: F401
+
+        from ..web import server  # noqa: F401
+    except ImportError:
+        return False
+    return True

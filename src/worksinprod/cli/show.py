@@ -1,0 +1,82 @@
+"""status and feed: what the stack looks like, and what the heartbeat has been saying."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from ..models import Status
+from ..sparkline import blocks
+from .app import app, console, state
+
+STATUS_STYLE = {Status.HEALTHY: "green", Status.DEGRADED: "yellow", Status.DOWN: "bold red",
+                Status.UNKNOWN: "dim"}
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def fmt(value: float | None, unit: str = "", digits: int = 1) -> str:
+    return "–" if value is None else f"{value:.{digits}f}{unit}"
+
+
+def print_json(data: Any) -> None:
+    console.print_json(json.dumps(data, default=str))
+
+
+@app.command("status")
+def status_command(as_json: JsonFlag = False) -> None:
+    """Every tool: status, health, latency, uptime, data quality and a 24-hour sparkline."""
+    with state.client() as client:
+        tools = client.tools()
+        sparks = client.sparklines()
+        summary = client.stack_summary()
+    if as_json:
+        print_json([{**t.model_dump(mode="json"), "sparkline_24h": sparks[t.slug].health
+                     if t.slug in sparks else []} for t in tools])
+        return
+    if not tools:
+        console.print("Suspiciously quiet. (no tools: `worksinprod seed` or `worksinprod tools add`)")
+        return
+    table = Table(title="Works in Prod: the stack", title_justify="left")
+    for column in ("tool", "category", "owner", "status", "health", "latency", "uptime", "DQ",
+                   "last 24 h"):
+        table.add_column(column, justify="right" if column in (
+            "health", "latency", "uptime", "DQ") else "left")
+    for t in tools:
+        table.add_row(
+            t.name, t.category, t.owner,
+            f"[{STATUS_STYLE[t.status]}]{t.status.value}[/]",
+            fmt(t.health), fmt(t.latency_ms, " ms", 0), fmt(t.uptime_pct, "%", 2),
+            fmt(t.data_quality), blocks(sparks[t.slug].health) if t.slug in sparks else "",
+        )
+    console.print(table)
+    counts = ", ".join(f"{n} {s.value}" for s, n in summary.by_status.items() if n)
+    last = summary.last_heartbeat
+    console.print(f"{summary.tools} tools: {counts}. Average health {fmt(summary.average_health)}."
+                  + (f" Last checked {last.ran_at:%Y-%m-%d %H:%M} UTC: still works in prod."
+                     if last else " Never checked: run `worksinprod heartbeat`."))
+
+
+@app.command("feed")
+def feed_command(
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many runs (1-1000).")] = 20,
+    as_json: JsonFlag = False,
+) -> None:
+    """The Ops Feed: the latest heartbeat runs, newest first."""
+    with state.client() as client:
+        runs = client.recent_heartbeats(limit=limit)
+    if as_json:
+        print_json([r.model_dump(mode="json") for r in runs])
+        return
+    if not runs:
+        console.print("Suspiciously quiet. (no heartbeat yet: `worksinprod heartbeat`)")
+        return
+    table = Table(title="Ops Feed", title_justify="left")
+    for column in ("when (UTC)", "source", "checked", "healthy", "degraded", "down", "message"):
+        table.add_column(column)
+    for r in runs:
+        table.add_row(f"{r.ran_at:%Y-%m-%d %H:%M}", r.source, str(r.tools_checked),
+                      str(r.healthy_count), str(r.degraded_count), str(r.down_count), r.message)
+    console.print(table)

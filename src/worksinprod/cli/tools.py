@@ -1,0 +1,158 @@
+"""tools list|add|update|remove and integrations list|add|update|remove."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ..errors import ConfigError
+from .app import app, console, state
+from .show import JsonFlag, STATUS_STYLE, fmt, print_json
+
+tools_app = typer.Typer(help="List, add, update and remove the stack's tools.",
+                        no_args_is_help=True)
+integrations_app = typer.Typer(help="List, add, update and remove integrations between tools.",
+                               no_args_is_help=True)
+app.add_typer(tools_app, name="tools")
+app.add_typer(integrations_app, name="integrations")
+
+Opt = typer.Option
+
+
+def confirm_removal(what: str, yes: bool) -> None:
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise ConfigError(f"removing {what} needs --yes when not run interactively")
+    typer.confirm(f"Remove {what}?", abort=True)
+
+
+@tools_app.command("list")
+def list_tools(
+    category: Annotated[str | None, Opt(help="Only this category.")] = None,
+    status: Annotated[str | None, Opt(help="Only this status.")] = None,
+    owner: Annotated[str | None, Opt(help="Only this owner.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """The tools, by name."""
+    with state.client() as client:
+        tools = client.tools(category=category, status=status, owner=owner)
+    if as_json:
+        print_json([t.model_dump(mode="json") for t in tools])
+        return
+    table = Table()
+    for column in ("slug", "name", "category", "vendor", "owner", "status", "health"):
+        table.add_column(column)
+    for t in tools:
+        table.add_row(t.slug, t.name, t.category, t.vendor, t.owner,
+                      f"[{STATUS_STYLE[t.status]}]{t.status.value}[/]", fmt(t.health))
+    console.print(table if tools else "Suspiciously quiet. (no tools match)")
+
+
+@tools_app.command("add")
+def add_tool(
+    name: Annotated[str, Opt(help="Display name, e.g. 'HubSpot Marketing Hub'.")],
+    category: Annotated[str, Opt(help="e.g. CRM, CDP, Email, Analytics.")],
+    owner: Annotated[str, Opt(help="Who answers for it.")],
+    slug: Annotated[str | None, Opt(help="URL name; derived from the name if omitted.")] = None,
+    vendor: Annotated[str, Opt(help="Who sells it.")] = "",
+    description: Annotated[str, Opt(help="What it does here.")] = "",
+) -> None:
+    """Add a tool to the stack."""
+    with state.client() as client:
+        tool = client.add_tool(name=name, category=category, owner=owner, slug=slug,
+                               vendor=vendor, description=description)
+    console.print(f"added [bold]{tool.slug}[/] ({tool.name})")
+
+
+@tools_app.command("update")
+def update_tool(
+    slug: Annotated[str, typer.Argument(help="The tool to change.")],
+    name: Annotated[str | None, Opt()] = None,
+    category: Annotated[str | None, Opt()] = None,
+    owner: Annotated[str | None, Opt()] = None,
+    vendor: Annotated[str | None, Opt()] = None,
+    description: Annotated[str | None, Opt()] = None,
+    new_slug: Annotated[str | None, Opt("--new-slug", help="Rename the slug.")] = None,
+) -> None:
+    """Change some fields of a tool."""
+    changes = {k: v for k, v in {"name": name, "category": category, "owner": owner,
+                                 "vendor": vendor, "description": description,
+                                 "new_slug": new_slug}.items() if v is not None}
+    if not changes:
+        raise ConfigError("nothing to change: give at least one of --name, --category, --owner, "
+                          "--vendor, --description, --new-slug")
+    with state.client() as client:
+        tool = client.update_tool(slug, **changes)
+    console.print(f"updated [bold]{tool.slug}[/]")
+
+
+@tools_app.command("remove")
+def remove_tool(
+    slug: Annotated[str, typer.Argument(help="The tool to remove.")],
+    yes: Annotated[bool, Opt("--yes", "-y", help="Do not ask.")] = False,
+) -> None:
+    """Remove a tool with its integrations and history."""
+    confirm_removal(f"{slug} with its integrations and history", yes)
+    with state.client() as client:
+        client.remove_tool(slug)
+    console.print(f"removed [bold]{slug}[/]")
+
+
+@integrations_app.command("list")
+def list_integrations(
+    tool: Annotated[str | None, Opt(help="Only those touching this tool.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Integrations between tools."""
+    with state.client() as client:
+        found = client.integrations(tool)
+    if as_json:
+        print_json([i.model_dump(mode="json") for i in found])
+        return
+    table = Table()
+    for column in ("source", "target", "flow"):
+        table.add_column(column)
+    for i in found:
+        table.add_row(i.source, i.target, i.flow)
+    console.print(table if found else "Suspiciously quiet. (no integrations)")
+
+
+@integrations_app.command("add")
+def add_integration(
+    source: Annotated[str, typer.Argument(help="Slug of the tool data leaves.")],
+    target: Annotated[str, typer.Argument(help="Slug of the tool data reaches.")],
+    flow: Annotated[str, Opt(help="What flows, e.g. 'conversion events'.")],
+) -> None:
+    """Record that data flows from SOURCE to TARGET."""
+    with state.client() as client:
+        found = client.add_integration(source, target, flow)
+    console.print(f"added {found.source} → {found.target} ({found.flow})")
+
+
+@integrations_app.command("update")
+def update_integration(
+    source: Annotated[str, typer.Argument()],
+    target: Annotated[str, typer.Argument()],
+    flow: Annotated[str, Opt(help="What flows now.")],
+) -> None:
+    """Change what flows between two tools."""
+    with state.client() as client:
+        found = client.update_integration(source, target, flow)
+    console.print(f"updated {found.source} → {found.target} ({found.flow})")
+
+
+@integrations_app.command("remove")
+def remove_integration(
+    source: Annotated[str, typer.Argument()],
+    target: Annotated[str, typer.Argument()],
+    yes: Annotated[bool, Opt("--yes", "-y", help="Do not ask.")] = False,
+) -> None:
+    """Remove the integration from SOURCE to TARGET."""
+    confirm_removal(f"the integration {source} → {target}", yes)
+    with state.client() as client:
+        client.remove_integration(source, target)
+    console.print(f"removed {source} → {target}")

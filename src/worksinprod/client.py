@@ -1,0 +1,228 @@
+"""The client: typed reads and validated writes over any store."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from types import TracebackType
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from .config import Settings, check_database_url, check_supabase_url
+from .connection import open_store
+from .errors import ConfigError, NotFoundError
+from .models import (
+    HealthTrend,
+    HeartbeatResult,
+    HeartbeatRun,
+    Integration,
+    Metric,
+    Sparkline,
+    StackSummary,
+    Status,
+    StatusChange,
+    Tool,
+)
+from .records import Records
+from .store import Select, Store
+
+M = TypeVar("M", bound=BaseModel)
+_SEVERITY = {Status.DOWN: 0, Status.DEGRADED: 1, Status.UNKNOWN: 2, Status.HEALTHY: 3}
+
+
+class Client:
+    """Reads return pydantic models; writes go through the database's functions."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # -- reads ----------------------------------------------------------------------------------
+
+    def tools(
+        self,
+        *,
+        category: str | None = None,
+        status: Status | str | None = None,
+        owner: str | None = None,
+    ) -> Records[Tool]:
+        """Every tool with its current values, by name; optionally filtered."""
+        eq: dict[str, Any] = {}
+        if category:
+            eq["category"] = category
+        if status:
+            eq["status"] = str(Status(status))
+        if owner:
+            eq["owner"] = owner
+        return self._select(Tool, Select("tools_current", eq=eq, order=[("name", False)]))
+
+    def tool(self, slug: str) -> Tool:
+        """One tool by slug; NotFoundError when there is none."""
+        found = self._select(Tool, Select("tools_current", eq={"slug": slug}, limit=1))
+        if not found:
+            raise NotFoundError(f'no tool with slug "{slug}"', code="P0002", details="slug")
+        return found[0]
+
+    def integrations(self, tool: str | None = None) -> Records[Integration]:
+        """Integrations (those touching ``tool``, when given), by source then target."""
+        order = [("source", False), ("target", False)]
+        if tool is None:
+            return self._select(Integration, Select("integrations_named", order=order))
+        outgoing = self._select(Integration, Select("integrations_named", eq={"source": tool}))
+        incoming = self._select(Integration, Select("integrations_named", eq={"target": tool}))
+        return Records(sorted([*outgoing, *incoming], key=lambda i: (i.source, i.target)))
+
+    def metrics(
+        self,
+        tool: str,
+        since: datetime | timedelta | None = None,
+        until: datetime | None = None,
+    ) -> Records[Metric]:
+        """One tool's samples, oldest first; ``since`` a moment or a look-back such as 24 h."""
+        tool_id = self.tool(tool).id
+        gte: dict[str, Any] = {}
+        if since is not None:
+            gte["recorded_at"] = datetime.now(UTC) - since if isinstance(since, timedelta) else since
+        lte: dict[str, Any] = {"recorded_at": until} if until is not None else {}
+        return self._select(Metric, Select(
+            "metrics", eq={"tool_id": tool_id}, gte=gte, lte=lte, order=[("recorded_at", False)]))
+
+    def health_trends(self, tool: str | None = None, since: date | None = None) -> Records[HealthTrend]:
+        """Daily averages per tool over the retention window, by tool then day."""
+        eq = {"slug": tool} if tool else {}
+        gte = {"day": since} if since else {}
+        return self._select(HealthTrend, Select(
+            "tool_health_trends", eq=eq, gte=gte, order=[("slug", False), ("day", False)]))
+
+    def sparklines(self) -> dict[str, Sparkline]:
+        """Every tool's last 24 hours, keyed by slug."""
+        return {s.slug: s for s in self._select(Sparkline, Select("tool_sparklines"))}
+
+    def status_changes(self, tool: str, limit: int = 20) -> Records[StatusChange]:
+        """A tool's latest status changes, newest first."""
+        return self._select(StatusChange, Select(
+            "tool_status_changes", eq={"slug": tool}, order=[("recorded_at", True)],
+            limit=_check_limit(limit)))
+
+    def recent_heartbeats(self, limit: int = 20) -> Records[HeartbeatRun]:
+        """The latest heartbeat runs, newest first."""
+        return self._select(HeartbeatRun, Select(
+            "heartbeat_recent", order=[("ran_at", True), ("id", True)], limit=_check_limit(limit)))
+
+    def stack_summary(self, worst: int = 5) -> StackSummary:
+        """Counts by status, average health, the worst tools and the last run."""
+        tools = self.tools()
+        counts = Counter(t.status for t in tools)
+        healths = [t.health for t in tools if t.health is not None]
+        ranked = sorted(tools, key=lambda t: (_SEVERITY[t.status], t.health or 0.0, t.name))
+        last = self.recent_heartbeats(limit=1)
+        return StackSummary(
+            tools=len(tools),
+            by_status={s: counts.get(s, 0) for s in Status},
+            average_health=round(sum(healths) / len(healths), 1) if healths else None,
+            worst=[t for t in ranked if t.status is not Status.HEALTHY][:worst],
+            last_heartbeat=last[0] if last else None,
+        )
+
+    # -- writes ---------------------------------------------------------------------------------
+
+    def add_tool(
+        self,
+        *,
+        name: str,
+        category: str,
+        owner: str,
+        slug: str | None = None,
+        vendor: str = "",
+        description: str = "",
+    ) -> Tool:
+        """Add a tool; the slug comes from the name unless given."""
+        payload = {"name": name, "category": category, "owner": owner, "vendor": vendor,
+                   "description": description}
+        if slug:
+            payload["slug"] = slug
+        row = self._write("add_tool", payload)
+        return self.tool(row["slug"])
+
+    def update_tool(self, slug: str, **changes: str) -> Tool:
+        """Change some of a tool's fields (name, category, vendor, owner, description,
+        new_slug)."""
+        row = self._write("update_tool", {"slug": slug, **changes})
+        return self.tool(row["slug"])
+
+    def remove_tool(self, slug: str) -> None:
+        """Remove a tool with its integrations and metrics."""
+        self._write("remove_tool", {"slug": slug})
+
+    def add_integration(self, source: str, target: str, flow: str) -> Integration:
+        return Integration.model_validate(
+            self._write("add_integration", {"source": source, "target": target, "flow": flow}))
+
+    def update_integration(self, source: str, target: str, flow: str) -> Integration:
+        return Integration.model_validate(
+            self._write("update_integration", {"source": source, "target": target, "flow": flow}))
+
+    def remove_integration(self, source: str, target: str) -> None:
+        self._write("remove_integration", {"source": source, "target": target})
+
+    def set_retention(self, days: int) -> None:
+        """How many days of metrics the purge keeps (1 to 366)."""
+        self._write("set_retention", {"days": days})
+
+    def record_heartbeat(self, payload: dict[str, Any]) -> HeartbeatResult:
+        """Store one run (see worksinprod.heartbeat, which builds the payload)."""
+        result = self._write("record_heartbeat", payload)
+        return HeartbeatResult.model_validate({**result, "message": payload.get("message", "")})
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _select(self, model: type[M], query: Select) -> Records[M]:
+        return Records(model.model_validate(row) for row in self.store.select(query))
+
+    def _write(self, function: str, payload: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = self.store.rpc(function, {"payload": payload})
+        return result
+
+
+def _check_limit(limit: int) -> int:
+    if not 1 <= limit <= 1000:
+        raise ConfigError(f"limit must be between 1 and 1000, got {limit}")
+    return limit
+
+
+def connect(
+    *,
+    database_url: str | None = None,
+    supabase_url: str | None = None,
+    key: str | None = None,
+    settings: Settings | None = None,
+) -> Client:
+    """A client from the environment (and .env), or from the arguments given.
+
+    ``connect()`` uses SUPABASE_URL + key, else DATABASE_URL, else the embedded PostgreSQL.
+    """
+    settings = settings or Settings.from_env()
+    if database_url is not None:
+        settings = replace(settings, database_url=check_database_url(database_url),
+                           supabase_url=None, supabase_key=None)
+    elif supabase_url is not None:
+        if not key:
+            raise ConfigError("connect(supabase_url=...) needs key= (service-role or anon key)")
+        settings = replace(settings, supabase_url=check_supabase_url(supabase_url),
+                           supabase_key=key)
+    return Client(open_store(settings))

@@ -1,0 +1,141 @@
+"""Typed results of the read API (pydantic models, the same over every store)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Status(StrEnum):
+    """A tool's state. ``unknown`` until its first heartbeat (or after retention empties it)."""
+
+    HEALTHY = "healthy"
+    DEGRADED = "degraded"
+    DOWN = "down"
+    UNKNOWN = "unknown"
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class Tool(Model):
+    """A tool of the stack with its owner and its current values (from its latest metric)."""
+
+    id: int
+    slug: str
+    name: str
+    category: str
+    vendor: str
+    owner: str
+    description: str
+    status: Status
+    health: float | None = None
+    latency_ms: float | None = None
+    uptime_pct: float | None = None
+    data_quality: float | None = None
+    last_checked_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class Integration(Model):
+    """Data flowing from one tool to another."""
+
+    id: int
+    source: str
+    source_name: str
+    target: str
+    target_name: str
+    flow: str
+    created_at: datetime
+
+
+class Metric(Model):
+    """One hourly sample of one tool."""
+
+    tool_id: int
+    recorded_at: datetime
+    health: float
+    latency_ms: float
+    uptime_pct: float
+    data_quality: float
+    status: Status
+
+
+class HealthTrend(Model):
+    """One tool's averages over one UTC day (the tool_health_trends view)."""
+
+    tool_id: int
+    slug: str
+    day: date
+    avg_health: float
+    avg_latency_ms: float
+    p95_latency_ms: float
+    avg_uptime_pct: float
+    avg_data_quality: float
+    samples: int
+
+
+class Sparkline(Model):
+    """A tool's last 24 hours, oldest first."""
+
+    tool_id: int
+    slug: str
+    health: list[float]
+    latency_ms: list[float]
+
+
+class StatusChange(Model):
+    """A moment a tool's status changed."""
+
+    tool_id: int
+    slug: str
+    recorded_at: datetime
+    previous_status: Status
+    status: Status
+
+
+class HeartbeatRun(Model):
+    """One heartbeat run, as the Ops Feed tells it."""
+
+    id: int
+    run_key: str
+    ran_at: datetime
+    source: str
+    tools_checked: int
+    healthy_count: int
+    degraded_count: int
+    down_count: int
+    duration_ms: float
+    message: str
+    recorded_at: datetime
+
+
+class HeartbeatResult(Model):
+    """What record_heartbeat answered: ``recorded`` or ``already recorded``."""
+
+    status: str
+    run_key: str
+    ran_at: datetime
+    tools_checked: int
+    healthy: int
+    degraded: int
+    down: int
+    message: str = ""
+
+    @property
+    def recorded(self) -> bool:
+        return self.status == "recorded"
+
+
+class StackSummary(Model):
+    """The whole stack at a glance."""
+
+    tools: int
+    by_status: dict[Status, int]
+    average_health: float | None
+    worst: list[Tool]
+    last_heartbeat: HeartbeatRun | None

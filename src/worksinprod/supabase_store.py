@@ -1,0 +1,104 @@
+"""SupabaseStore: the store over PostgREST with supabase-py, for a hosted Supabase project."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+import httpx
+from postgrest.exceptions import APIError
+from supabase import Client as SupabaseClient
+from supabase import SupabaseException, create_client
+from supabase.lib.client_options import SyncClientOptions
+
+from .errors import ConfigError, StoreError, TransientError, from_code
+from .store import Row, Select, check_name
+
+
+def _raise_for_5xx(response: httpx.Response) -> None:
+    """httpx response hook: a 5xx is transient, whatever postgrest-py would make of it."""
+    if response.status_code < 500:
+        return
+    response.read()
+    try:
+        body = response.json()
+        detail = body.get("message") if isinstance(body, dict) else None
+    except (json.JSONDecodeError, ValueError):
+        detail = None
+    raise TransientError(
+        f"Supabase answered HTTP {response.status_code}"
+        + (f": {detail}" if detail else f" {response.reason_phrase}"),
+        code=str(response.status_code),
+    )
+
+
+def _value(value: Any) -> Any:
+    """A filter value as PostgREST expects it in a query string."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+class SupabaseStore:
+    """Select and rpc through supabase-py. Writes need the service-role key."""
+
+    kind = "supabase"
+
+    def __init__(self, url: str, key: str, *, timeout: float = 15.0) -> None:
+        self.url = url
+        self._http = httpx.Client(timeout=timeout, event_hooks={"response": [_raise_for_5xx]})
+        options = SyncClientOptions(
+            httpx_client=self._http, auto_refresh_token=False, persist_session=False)
+        try:
+            self._client: SupabaseClient = create_client(url, key, options=options)
+        except SupabaseException as exc:
+            self._http.close()
+            raise ConfigError(
+                f"Supabase rejected the configuration: {exc.message}. Check SUPABASE_URL and the "
+                "key (SUPABASE_SERVICE_ROLE_KEY or SUPABASE_ANON_KEY)"
+            ) from exc
+
+    def select(self, query: Select) -> list[Row]:
+        builder = self._client.table(query.relation).select(",".join(query.columns))
+        for column, value in query.eq.items():
+            builder = builder.eq(column, _value(value))
+        for column, values in query.in_.items():
+            builder = builder.in_(column, [_value(v) for v in values])
+        for column, value in query.gte.items():
+            builder = builder.gte(column, _value(value))
+        for column, value in query.lte.items():
+            builder = builder.lte(column, _value(value))
+        for column, descending in query.order:
+            builder = builder.order(column, desc=descending)
+        if query.limit is not None:
+            builder = builder.limit(query.limit)
+        rows: list[Row] = self._execute(builder).data
+        return rows
+
+    def rpc(self, function: str, args: Mapping[str, Any]) -> Any:
+        check_name(function, "function")
+        return self._execute(self._client.rpc(function, dict(args))).data
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _execute(self, builder: Any) -> Any:
+        try:
+            return builder.execute()
+        except APIError as exc:
+            raise _translate(exc) from exc
+        except httpx.TimeoutException as exc:
+            raise TransientError(f"Supabase did not answer in time: {exc}") from exc
+        except httpx.TransportError as exc:
+            raise TransientError(f"cannot reach Supabase at {self.url}: {exc}") from exc
+
+
+def _translate(exc: APIError) -> StoreError:
+    details = exc.details if isinstance(exc.details, str) or exc.details is None else str(
+        exc.details)
+    return from_code(exc.message or "Supabase refused the request", exc.code, details, exc.hint)
