@@ -13,8 +13,13 @@ from .factories import Conn, add_tool, count
 
 def insert_metric(conn: Conn, tool_id: int, **overrides: object) -> None:
     values: dict[str, object] = {
-        "tool_id": tool_id, "recorded_at": datetime.now(UTC), "health": 90, "latency_ms": 100,
-        "uptime_pct": 99, "data_quality": 95, "status": "healthy",
+        "tool_id": tool_id,
+        "recorded_at": datetime.now(UTC),
+        "health": 90,
+        "latency_ms": 100,
+        "uptime_pct": 99,
+        "data_quality": 95,
+        "status": "healthy",
     }
     values.update(overrides)
     conn.execute(
@@ -67,29 +72,40 @@ def test_tools_reject_empty_names_and_bad_slugs(
     with pytest.raises(psycopg.errors.CheckViolation) as caught:
         conn.execute(
             "insert into tools (slug, name, category, owner) "
-            "values (%(slug)s, %(name)s, %(category)s, %(owner)s)", row)
+            "values (%(slug)s, %(name)s, %(category)s, %(owner)s)",
+            row,
+        )
     assert caught.value.diag.constraint_name == constraint
 
 
 def test_integrations_reject_self_loops_and_duplicates(conn: Conn) -> None:
     a, b = add_tool(conn, "segment"), add_tool(conn, "braze")
     with pytest.raises(psycopg.errors.CheckViolation):
-        conn.execute("insert into tool_integrations (source_id, target_id, flow) "
-                     "values (%s, %s, 'events')", [a, a])
-    conn.execute("insert into tool_integrations (source_id, target_id, flow) "
-                 "values (%s, %s, 'events')", [a, b])
+        conn.execute(
+            "insert into tool_integrations (source_id, target_id, flow) values (%s, %s, 'events')",
+            [a, a],
+        )
+    conn.execute(
+        "insert into tool_integrations (source_id, target_id, flow) values (%s, %s, 'events')",
+        [a, b],
+    )
     with pytest.raises(psycopg.errors.UniqueViolation):
-        conn.execute("insert into tool_integrations (source_id, target_id, flow) "
-                     "values (%s, %s, 'traits')", [a, b])
+        conn.execute(
+            "insert into tool_integrations (source_id, target_id, flow) values (%s, %s, 'traits')",
+            [a, b],
+        )
 
 
 def test_heartbeat_log_rejects_unknown_sources_and_inconsistent_counts(conn: Conn) -> None:
     with pytest.raises(psycopg.errors.CheckViolation):
-        conn.execute("insert into heartbeat_log (run_key, ran_at, source) "
-                     "values ('k', now(), 'cosmic rays')")
+        conn.execute(
+            "insert into heartbeat_log (run_key, ran_at, source) values ('k', now(), 'cosmic rays')"
+        )
     with pytest.raises(psycopg.errors.CheckViolation):
-        conn.execute("insert into heartbeat_log (run_key, ran_at, tools_checked, healthy_count) "
-                     "values ('k', now(), 1, 2)")
+        conn.execute(
+            "insert into heartbeat_log (run_key, ran_at, tools_checked, healthy_count) "
+            "values ('k', now(), 1, 2)"
+        )
 
 
 @pytest.mark.parametrize(
@@ -98,10 +114,16 @@ def test_heartbeat_log_rejects_unknown_sources_and_inconsistent_counts(conn: Con
         ({"category": "CRM", "owner": "Ops"}, "name", "name: is required"),
         ({"name": " ", "category": "CRM", "owner": "Ops"}, "name", "name: must not be empty"),
         ({"name": "X", "category": "CRM"}, "owner", "owner: is required"),
-        ({"name": "X", "category": "CRM", "owner": "O", "colour": "red"}, "colour",
-         "colour: is not a known field"),
-        ({"name": "X", "category": "CRM", "owner": "O", "slug": "Bad Slug"}, "slug",
-         "slug: must be lowercase"),
+        (
+            {"name": "X", "category": "CRM", "owner": "O", "colour": "red"},
+            "colour",
+            "colour: is not a known field",
+        ),
+        (
+            {"name": "X", "category": "CRM", "owner": "O", "slug": "Bad Slug"},
+            "slug",
+            "slug: must be lowercase",
+        ),
         ({"name": 7, "category": "CRM", "owner": "O"}, "name", "name: must be text"),
         ({"name": "x" * 121, "category": "CRM", "owner": "O"}, "name", "at most 120"),
     ],
@@ -117,12 +139,17 @@ def test_add_tool_names_the_field_and_writes_nothing(
 
 
 def test_add_tool_derives_the_slug_and_refuses_a_duplicate(conn: Conn) -> None:
-    row = conn.execute("select add_tool(%s)", [Jsonb(
-        {"name": "Google Analytics 4", "category": "Analytics", "owner": "Tomas"})]).fetchone()
-    assert row is not None and row[0]["slug"] == "google-analytics-4"
+    row = conn.execute(
+        "select add_tool(%s)",
+        [Jsonb({"name": "Google Analytics 4", "category": "Analytics", "owner": "Tomas"})],
+    ).fetchone()
+    assert row is not None
+    assert row[0]["slug"] == "google-analytics-4"
     with pytest.raises(psycopg.errors.UniqueViolation, match="already exists"):
-        conn.execute("select add_tool(%s)", [Jsonb(
-            {"name": "Google Analytics 4", "category": "Analytics", "owner": "Tomas"})])
+        conn.execute(
+            "select add_tool(%s)",
+            [Jsonb({"name": "Google Analytics 4", "category": "Analytics", "owner": "Tomas"})],
+        )
     assert count(conn, "tools") == 1
 
 
@@ -135,18 +162,25 @@ def test_update_and_remove_tool_refuse_unknown_slugs(conn: Conn) -> None:
 
 def test_update_tool_changes_only_the_fields_given(conn: Conn) -> None:
     add_tool(conn, "hubspot", owner="Priya", vendor="HubSpot")
-    row = conn.execute("select update_tool(%s)", [Jsonb(
-        {"slug": "hubspot", "owner": "Dana", "new_slug": "hubspot-crm"})]).fetchone()
+    row = conn.execute(
+        "select update_tool(%s)",
+        [Jsonb({"slug": "hubspot", "owner": "Dana", "new_slug": "hubspot-crm"})],
+    ).fetchone()
     assert row is not None
     assert (row[0]["slug"], row[0]["owner"], row[0]["vendor"]) == ("hubspot-crm", "Dana", "HubSpot")
 
 
 def test_removing_a_tool_removes_its_integrations_and_metrics(conn: Conn) -> None:
     a, b = add_tool(conn, "segment"), add_tool(conn, "braze")
-    conn.execute("select add_integration(%s)", [Jsonb(
-        {"source": "segment", "target": "braze", "flow": "traits"})])
+    conn.execute(
+        "select add_integration(%s)",
+        [Jsonb({"source": "segment", "target": "braze", "flow": "traits"})],
+    )
     insert_metric(conn, a)
     conn.execute("select remove_tool(%s)", [Jsonb({"slug": "segment"})])
     assert (count(conn, "tool_integrations"), count(conn, "metrics"), count(conn, "tools")) == (
-        0, 0, 1)
+        0,
+        0,
+        1,
+    )
     assert b > 0

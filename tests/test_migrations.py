@@ -32,14 +32,23 @@ def test_migrations_apply_from_empty_then_rerun_applies_nothing(empty_database_u
 def test_applying_every_migration_gives_the_canonical_schema(empty_database_url: str) -> None:
     migrate(empty_database_url)
     with psycopg.connect(empty_database_url) as conn:
-        tables = {r[0] for r in conn.execute(
-            "select table_name from information_schema.tables "
-            "where table_schema = 'public' and table_type = 'BASE TABLE'")}
-        views = {r[0] for r in conn.execute(
-            "select table_name from information_schema.views where table_schema = 'public'")}
+        tables = {
+            r[0]
+            for r in conn.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = 'public' and table_type = 'BASE TABLE'"
+            )
+        }
+        views = {
+            r[0]
+            for r in conn.execute(
+                "select table_name from information_schema.views where table_schema = 'public'"
+            )
+        }
         trigger = conn.execute(
             "select action_timing, event_manipulation, action_orientation, action_statement "
-            "from information_schema.triggers where event_object_table = 'metrics'").fetchall()
+            "from information_schema.triggers where event_object_table = 'metrics'"
+        ).fetchall()
     assert tables == EXPECTED_TABLES
     assert views == EXPECTED_VIEWS
     assert trigger == [("AFTER", "INSERT", "STATEMENT", "EXECUTE FUNCTION purge_old_metrics()")]
@@ -51,13 +60,18 @@ def test_the_ledger_matches_the_supabase_cli_table(empty_database_url: str) -> N
         columns = conn.execute(
             "select column_name, data_type, is_nullable from information_schema.columns "
             "where table_schema = 'supabase_migrations' and table_name = 'schema_migrations' "
-            "order by ordinal_position").fetchall()
+            "order by ordinal_position"
+        ).fetchall()
         rows = conn.execute(
             "select version, name, statements from supabase_migrations.schema_migrations "
-            "order by version").fetchall()
+            "order by version"
+        ).fetchall()
     # The shape `supabase migration up` creates (checked against CLI 2.117.0).
-    assert columns == [("version", "text", "NO"), ("statements", "ARRAY", "YES"),
-                       ("name", "text", "YES")]
+    assert columns == [
+        ("version", "text", "NO"),
+        ("statements", "ARRAY", "YES"),
+        ("name", "text", "YES"),
+    ]
     files = discover()
     assert [(v, n) for v, n, _ in rows] == [(m.version, m.name) for m in files]
     assert rows[0][2] == split_statements(files[0].sql())
@@ -90,12 +104,13 @@ def test_a_failing_migration_is_rolled_back_and_not_recorded(
     (tmp_path / "29990101000000_broken.sql").write_text(
         "create table half_done (id int);\nselect no_such_function();\n"
     )
-    with pytest.raises(MigrationError, match="29990101000000_broken.sql failed"):
+    with pytest.raises(MigrationError, match=r"29990101000000_broken\.sql failed"):
         migrate(empty_database_url, tmp_path)
     with psycopg.connect(empty_database_url) as conn:
         assert conn.execute("select to_regclass('public.half_done')").fetchone() == (None,)
-        versions = [r[0] for r in conn.execute(
-            "select version from supabase_migrations.schema_migrations")]
+        versions = [
+            r[0] for r in conn.execute("select version from supabase_migrations.schema_migrations")
+        ]
     assert "29990101000000" not in versions
     assert len(versions) == len(discover())
 
@@ -110,7 +125,8 @@ def test_files_not_named_like_migrations_are_ignored(tmp_path: Path) -> None:
 def test_the_packaged_migrations_are_the_repository_ones() -> None:
     repo = Path(__file__).resolve().parents[1] / "supabase" / "migrations"
     assert sorted(p.name for p in migrations_dir().glob("*.sql")) == sorted(
-        p.name for p in repo.glob("*.sql"))
+        p.name for p in repo.glob("*.sql")
+    )
 
 
 def test_split_statements_keeps_semicolons_inside_quotes_and_bodies() -> None:

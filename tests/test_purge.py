@@ -29,9 +29,13 @@ def test_the_purge_deletes_exactly_what_is_past_retention(conn: Conn) -> None:
 
     record(conn, "now", [metric(tool)])
 
-    ages = [r[0] for r in conn.execute(
-        "select round(extract(epoch from now() - recorded_at) / 3600) from metrics "
-        "order by recorded_at")]
+    ages = [
+        r[0]
+        for r in conn.execute(
+            "select round(extract(epoch from now() - recorded_at) / 3600) from metrics "
+            "order by recorded_at"
+        )
+    ]
     assert ages == [7 * 24 - 1, 6 * 24, 24, 1, 0]
 
 
@@ -55,6 +59,10 @@ def test_a_run_with_nothing_old_deletes_nothing(conn: Conn) -> None:
 def test_the_purge_plan_walks_the_time_index(conn: Conn) -> None:
     # "Costs only what it deletes": the delete is an index range scan, not a table scan.
     conn.execute("set enable_seqscan = off")
-    plan = "\n".join(r[0] for r in conn.execute(
-        "explain delete from metrics where recorded_at < now() - interval '7 days'"))
+    plan = "\n".join(
+        r[0]
+        for r in conn.execute(
+            "explain delete from metrics where recorded_at < now() - interval '7 days'"
+        )
+    )
     assert "metrics_recorded_at_idx" in plan

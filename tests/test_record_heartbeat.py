@@ -15,17 +15,29 @@ from .factories import Conn, add_tool, count, metric, record
 
 def test_a_run_stores_every_metric_and_one_log_row_with_its_counts(conn: Conn) -> None:
     tools = [add_tool(conn, slug) for slug in ("a", "b", "c")]
-    result = record(conn, "hour:1", [
-        metric(tools[0]),
-        metric(tools[1], health=55, status="degraded"),
-        metric(tools[2], health=10, uptime_pct=40, status="down"),
-    ], source="manual", message="Stable (ish).", duration_ms=12.5)
+    result = record(
+        conn,
+        "hour:1",
+        [
+            metric(tools[0]),
+            metric(tools[1], health=55, status="degraded"),
+            metric(tools[2], health=10, uptime_pct=40, status="down"),
+        ],
+        source="manual",
+        message="Stable (ish).",
+        duration_ms=12.5,
+    )
     assert result["status"] == "recorded"
     assert (result["tools_checked"], result["healthy"], result["degraded"], result["down"]) == (
-        3, 1, 1, 1)
+        3,
+        1,
+        1,
+        1,
+    )
     log = conn.execute(
         "select source, tools_checked, healthy_count, degraded_count, down_count, duration_ms,"
-        " message from heartbeat_log").fetchall()
+        " message from heartbeat_log"
+    ).fetchall()
     assert log == [("manual", 3, 1, 1, 1, 12.5, "Stable (ish).")]
     assert count(conn, "metrics") == 3
 
@@ -99,8 +111,13 @@ def test_ten_concurrent_calls_with_one_run_key_record_one_run(database_url: str)
     with psycopg.connect(database_url, autocommit=True) as setup:
         tools = [add_tool(setup, f"t{i}") for i in range(20)]
     ran_at = datetime.now(UTC) - timedelta(minutes=5)
-    payload = Jsonb({"run_key": "hour:race", "ran_at": ran_at.isoformat(),
-                     "metrics": [metric(t) for t in tools]})
+    payload = Jsonb(
+        {
+            "run_key": "hour:race",
+            "ran_at": ran_at.isoformat(),
+            "metrics": [metric(t) for t in tools],
+        }
+    )
     barrier = threading.Barrier(10)
     statuses: list[str] = []
     errors: list[BaseException] = []

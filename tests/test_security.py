@@ -9,15 +9,24 @@ from psycopg.types.json import Jsonb
 from .factories import Conn, add_tool, count, metric
 
 TABLES = ["governance_settings", "tools", "tool_integrations", "metrics", "heartbeat_log"]
-WRITE_FUNCTIONS = ["record_heartbeat", "add_tool", "update_tool", "remove_tool",
-                   "add_integration", "update_integration", "remove_integration", "set_retention"]
+WRITE_FUNCTIONS = [
+    "record_heartbeat",
+    "add_tool",
+    "update_tool",
+    "remove_tool",
+    "add_integration",
+    "update_integration",
+    "remove_integration",
+    "set_retention",
+]
 
 
 def test_every_table_has_row_level_security_on(conn: Conn) -> None:
     rows = conn.execute(
         "select c.relname, c.relrowsecurity from pg_class c "
         "join pg_namespace n on n.oid = c.relnamespace "
-        "where n.nspname = 'public' and c.relkind = 'r' order by 1").fetchall()
+        "where n.nspname = 'public' and c.relkind = 'r' order by 1"
+    ).fetchall()
     assert rows == sorted((t, True) for t in TABLES)
 
 
@@ -27,10 +36,19 @@ def test_readers_can_select_every_table_and_view(conn: Conn, role: str) -> None:
     conn.execute(f"set role {role}")
     assert conn.execute("select slug from tools").fetchall() == [("hubspot",)]
     assert conn.execute("select slug, status from tools_current").fetchall() == [
-        ("hubspot", "unknown")]
-    for relation in ["metrics", "heartbeat_log", "tool_integrations", "governance_settings",
-                     "tool_health_trends", "heartbeat_recent", "tool_sparklines",
-                     "integrations_named", "tool_status_changes"]:
+        ("hubspot", "unknown")
+    ]
+    for relation in [
+        "metrics",
+        "heartbeat_log",
+        "tool_integrations",
+        "governance_settings",
+        "tool_health_trends",
+        "heartbeat_recent",
+        "tool_sparklines",
+        "integrations_named",
+        "tool_status_changes",
+    ]:
         conn.execute(f"select * from {relation} limit 1")
 
 
@@ -68,7 +86,9 @@ def test_readers_cannot_call_write_functions(conn: Conn, function: str, role: st
 def test_service_role_can_write_through_functions_and_tables(conn: Conn) -> None:
     conn.execute("set role service_role")
     tool = add_tool(conn, "hubspot")
-    conn.execute("select record_heartbeat(%s)", [Jsonb({"run_key": "k", "metrics": [metric(tool)]})])
+    conn.execute(
+        "select record_heartbeat(%s)", [Jsonb({"run_key": "k", "metrics": [metric(tool)]})]
+    )
     conn.execute("update tools set owner = 'Dana'")
     conn.execute("select remove_tool(%s)", [Jsonb({"slug": "hubspot"})])
     assert count(conn, "tools") == 0

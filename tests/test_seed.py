@@ -11,7 +11,8 @@ def snapshot(url: str) -> tuple[list[tuple[object, ...]], list[tuple[object, ...
     with psycopg.connect(url) as conn:
         tools = conn.execute("select id, slug, name, category, owner from tools order by id")
         integrations = conn.execute(
-            "select id, source_id, target_id, flow from tool_integrations order by id")
+            "select id, source_id, target_id, flow from tool_integrations order by id"
+        )
         return tools.fetchall(), integrations.fetchall()
 
 
@@ -22,9 +23,21 @@ def test_the_demo_stack_is_a_believable_martech_stack(database_url: str) -> None
         assert count(conn, "tool_integrations") >= 25
         categories = {r[0].lower() for r in conn.execute("select distinct category from tools")}
         unowned = conn.execute("select count(*) from tools where owner = ''").fetchone()
-    for wanted in ["crm", "cdp", "email", "marketing automation", "analytics", "ads",
-                   "attribution", "tag management", "consent", "warehouse", "reverse etl",
-                   "cms", "chat"]:
+    for wanted in [
+        "crm",
+        "cdp",
+        "email",
+        "marketing automation",
+        "analytics",
+        "ads",
+        "attribution",
+        "tag management",
+        "consent",
+        "warehouse",
+        "reverse etl",
+        "cms",
+        "chat",
+    ]:
         assert wanted in categories
     assert unowned == (0,)
 

@@ -31,7 +31,10 @@ def tcp_url(url: str) -> str:
 def supabase_migration_up(url: str, workdir: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(CLI), "migration", "up", "--db-url", tcp_url(url), "--workdir", str(workdir)],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -47,8 +50,12 @@ def project_copy(tmp_path: Path, upto: int | None = None) -> Path:
 
 def ledger(url: str) -> list[tuple[str, str]]:
     with psycopg.connect(url) as conn:
-        return [(str(v), str(n)) for v, n in conn.execute(
-            "select version, name from supabase_migrations.schema_migrations order by version")]
+        return [
+            (str(v), str(n))
+            for v, n in conn.execute(
+                "select version, name from supabase_migrations.schema_migrations order by version"
+            )
+        ]
 
 
 def test_the_cli_applies_our_migrations_and_worksinprod_sees_nothing_pending(
@@ -61,7 +68,8 @@ def test_the_cli_applies_our_migrations_and_worksinprod_sees_nothing_pending(
     assert ledger(empty_database_url) == [(m.version, m.name) for m in discover()]
     with psycopg.connect(empty_database_url) as conn:
         assert conn.execute("select to_regclass('public.tool_health_trends')").fetchone() == (
-            "tool_health_trends",)
+            "tool_health_trends",
+        )
 
 
 def test_worksinprod_applies_part_and_the_cli_applies_only_the_rest(
@@ -71,8 +79,11 @@ def test_worksinprod_applies_part_and_the_cli_applies_only_the_rest(
     migrate(empty_database_url, first_three / "supabase" / "migrations")
     result = supabase_migration_up(empty_database_url, project_copy(tmp_path / "b"))
     assert result.returncode == 0, result.stderr
-    applied_by_cli = [line for line in result.stdout.splitlines() + result.stderr.splitlines()
-                      if line.startswith("Applying migration")]
+    applied_by_cli = [
+        line
+        for line in result.stdout.splitlines() + result.stderr.splitlines()
+        if line.startswith("Applying migration")
+    ]
     assert len(applied_by_cli) == len(discover()) - 3
     assert ledger(empty_database_url) == [(m.version, m.name) for m in discover()]
 

@@ -1,8 +1,8 @@
 """Works in Prod: the inventory and health of a marketing-technology stack.
 
-    >>> import worksinprod
-    >>> wip = worksinprod.connect()          # SUPABASE_URL + key, DATABASE_URL, or embedded
-    >>> wip.tools().to_pandas()              # every tool with its current values
+>>> import worksinprod
+>>> wip = worksinprod.connect()          # SUPABASE_URL + key, DATABASE_URL, or embedded
+>>> wip.tools().to_pandas()              # every tool with its current values
 """
 
 from __future__ import annotations

@@ -83,17 +83,27 @@ class Client:
         tool_id = self.tool(tool).id
         gte: dict[str, Any] = {}
         if since is not None:
-            gte["recorded_at"] = datetime.now(UTC) - since if isinstance(since, timedelta) else since
+            gte["recorded_at"] = (
+                datetime.now(UTC) - since if isinstance(since, timedelta) else since
+            )
         lte: dict[str, Any] = {"recorded_at": until} if until is not None else {}
-        return self._select(Metric, Select(
-            "metrics", eq={"tool_id": tool_id}, gte=gte, lte=lte, order=[("recorded_at", False)]))
+        return self._select(
+            Metric,
+            Select(
+                "metrics", eq={"tool_id": tool_id}, gte=gte, lte=lte, order=[("recorded_at", False)]
+            ),
+        )
 
-    def health_trends(self, tool: str | None = None, since: date | None = None) -> Records[HealthTrend]:
+    def health_trends(
+        self, tool: str | None = None, since: date | None = None
+    ) -> Records[HealthTrend]:
         """Daily averages per tool over the retention window, by tool then day."""
         eq = {"slug": tool} if tool else {}
         gte = {"day": since} if since else {}
-        return self._select(HealthTrend, Select(
-            "tool_health_trends", eq=eq, gte=gte, order=[("slug", False), ("day", False)]))
+        return self._select(
+            HealthTrend,
+            Select("tool_health_trends", eq=eq, gte=gte, order=[("slug", False), ("day", False)]),
+        )
 
     def sparklines(self) -> dict[str, Sparkline]:
         """Every tool's last 24 hours, keyed by slug."""
@@ -101,14 +111,26 @@ class Client:
 
     def status_changes(self, tool: str, limit: int = 20) -> Records[StatusChange]:
         """A tool's latest status changes, newest first."""
-        return self._select(StatusChange, Select(
-            "tool_status_changes", eq={"slug": tool}, order=[("recorded_at", True)],
-            limit=_check_limit(limit)))
+        return self._select(
+            StatusChange,
+            Select(
+                "tool_status_changes",
+                eq={"slug": tool},
+                order=[("recorded_at", True)],
+                limit=_check_limit(limit),
+            ),
+        )
 
     def recent_heartbeats(self, limit: int = 20) -> Records[HeartbeatRun]:
         """The latest heartbeat runs, newest first."""
-        return self._select(HeartbeatRun, Select(
-            "heartbeat_recent", order=[("ran_at", True), ("id", True)], limit=_check_limit(limit)))
+        return self._select(
+            HeartbeatRun,
+            Select(
+                "heartbeat_recent",
+                order=[("ran_at", True), ("id", True)],
+                limit=_check_limit(limit),
+            ),
+        )
 
     def stack_summary(self, worst: int = 5) -> StackSummary:
         """Counts by status, average health, the worst tools and the last run."""
@@ -138,8 +160,13 @@ class Client:
         description: str = "",
     ) -> Tool:
         """Add a tool; the slug comes from the name unless given."""
-        payload = {"name": name, "category": category, "owner": owner, "vendor": vendor,
-                   "description": description}
+        payload = {
+            "name": name,
+            "category": category,
+            "owner": owner,
+            "vendor": vendor,
+            "description": description,
+        }
         if slug:
             payload["slug"] = slug
         row = self._write("add_tool", payload)
@@ -157,11 +184,13 @@ class Client:
 
     def add_integration(self, source: str, target: str, flow: str) -> Integration:
         return Integration.model_validate(
-            self._write("add_integration", {"source": source, "target": target, "flow": flow}))
+            self._write("add_integration", {"source": source, "target": target, "flow": flow})
+        )
 
     def update_integration(self, source: str, target: str, flow: str) -> Integration:
         return Integration.model_validate(
-            self._write("update_integration", {"source": source, "target": target, "flow": flow}))
+            self._write("update_integration", {"source": source, "target": target, "flow": flow})
+        )
 
     def remove_integration(self, source: str, target: str) -> None:
         self._write("remove_integration", {"source": source, "target": target})
@@ -218,11 +247,16 @@ def connect(
     """
     settings = settings or Settings.from_env()
     if database_url is not None:
-        settings = replace(settings, database_url=check_database_url(database_url),
-                           supabase_url=None, supabase_key=None)
+        settings = replace(
+            settings,
+            database_url=check_database_url(database_url),
+            supabase_url=None,
+            supabase_key=None,
+        )
     elif supabase_url is not None:
         if not key:
             raise ConfigError("connect(supabase_url=...) needs key= (service-role or anon key)")
-        settings = replace(settings, supabase_url=check_supabase_url(supabase_url),
-                           supabase_key=key)
+        settings = replace(
+            settings, supabase_url=check_supabase_url(supabase_url), supabase_key=key
+        )
     return Client(open_store(settings))

@@ -80,8 +80,12 @@ def incident_at(seed: int, slug: str, hour: datetime) -> Status | None:
 
 
 def initial_reading(slug: str) -> Reading:
-    return Reading(health=_NORMAL.health, latency_ms=base_latency(slug),
-                   uptime_pct=_NORMAL.uptime_pct, data_quality=_NORMAL.data_quality)
+    return Reading(
+        health=_NORMAL.health,
+        latency_ms=base_latency(slug),
+        uptime_pct=_NORMAL.uptime_pct,
+        data_quality=_NORMAL.data_quality,
+    )
 
 
 def next_reading(previous: Reading | None, slug: str, hour: datetime, seed: int) -> Reading:

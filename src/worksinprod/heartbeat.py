@@ -11,15 +11,15 @@ import random
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from . import quips
 from .client import Client
 from .drift import Reading, next_reading
 from .errors import ConfigError
-from .models import HeartbeatResult, Tool
+from .models import HeartbeatResult, Status, Tool
 from .retry import retrying
 
 HOUR = timedelta(hours=1)
@@ -46,8 +46,11 @@ def current_readings(tools: Sequence[Tool]) -> dict[int, Reading]:
     for tool in tools:
         if None not in (tool.health, tool.latency_ms, tool.uptime_pct, tool.data_quality):
             readings[tool.id] = Reading(
-                health=tool.health or 0.0, latency_ms=tool.latency_ms or 0.0,
-                uptime_pct=tool.uptime_pct or 0.0, data_quality=tool.data_quality or 0.0)
+                health=tool.health or 0.0,
+                latency_ms=tool.latency_ms or 0.0,
+                uptime_pct=tool.uptime_pct or 0.0,
+                data_quality=tool.data_quality or 0.0,
+            )
     return readings
 
 
@@ -88,9 +91,11 @@ def build_payload(
     }
 
 
-def message_for(readings: Mapping[int, Reading], seed: int, at: datetime, previous: str | None) -> str:
+def message_for(
+    readings: Mapping[int, Reading], seed: int, at: datetime, previous: str | None
+) -> str:
     statuses = [r.status for r in readings.values()]
-    mood = quips.mood(len(statuses), statuses.count("degraded"), statuses.count("down"))
+    mood = quips.mood(len(statuses), statuses.count(Status.DEGRADED), statuses.count(Status.DOWN))
     return quips.pick(mood, random.Random(f"{seed}|{at.isoformat()}|quip"), previous)
 
 
@@ -116,8 +121,14 @@ def run_once(
     readings = next_readings(tools, current_readings(tools), at, seed)
     message = message_for(readings, seed, at, last[0].message if last else None)
     payload = build_payload(
-        tools, readings, run_key=key, ran_at=at, source=source, message=message,
-        duration_ms=(time.perf_counter() - started) * 1000)
+        tools,
+        readings,
+        run_key=key,
+        ran_at=at,
+        source=source,
+        message=message,
+        duration_ms=(time.perf_counter() - started) * 1000,
+    )
     return retrying(lambda: client.record_heartbeat(payload), attempts=attempts)
 
 
@@ -157,8 +168,14 @@ def backfill(
         readings = next_readings(tools, readings, at, seed)
         message = message_for(readings, seed, at, previous_message)
         payload = build_payload(
-            tools, readings, run_key=run_key_for(at), ran_at=at, source="backfill",
-            message=message, duration_ms=(time.perf_counter() - started) * 1000)
+            tools,
+            readings,
+            run_key=run_key_for(at),
+            ran_at=at,
+            source="backfill",
+            message=message,
+            duration_ms=(time.perf_counter() - started) * 1000,
+        )
         result = retrying(partial(client.record_heartbeat, payload), attempts=attempts)
         if result.recorded:
             recorded += 1

@@ -14,6 +14,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from .errors import StoreError, TransientError, from_code
 from .store import Row, Select, check_name
 
+
 def connect_raw(url: str, *, autocommit: bool = True) -> psycopg.Connection[tuple[Any, ...]]:
     """A plain connection, with connection failures turned into TransientError."""
     try:
@@ -30,7 +31,9 @@ def translate(exc: psycopg.Error) -> StoreError:
     diag = exc.diag
     message = diag.message_primary or _first_line(exc)
     state = diag.sqlstate
-    if isinstance(exc, psycopg.OperationalError) and not (state or "").startswith(("22", "23", "42")):
+    if isinstance(exc, psycopg.OperationalError) and not (state or "").startswith(
+        ("22", "23", "42")
+    ):
         return TransientError(f"the database connection failed: {message}", code=state)
     return from_code(message, state, diag.message_detail, diag.message_hint)
 
@@ -73,8 +76,9 @@ class PostgresStore:
         statement = sql.SQL("select {}({}) as result").format(
             sql.Identifier(function),
             sql.SQL(", ").join(
-                sql.SQL("{} => {}").format(sql.Identifier(check_name(name, "argument")),
-                                           sql.Placeholder())
+                sql.SQL("{} => {}").format(
+                    sql.Identifier(check_name(name, "argument")), sql.Placeholder()
+                )
                 for name in args
             ),
         )
@@ -85,7 +89,7 @@ class PostgresStore:
     def close(self) -> None:
         self._pool.close()
 
-    def _run(self, statement: sql.Composable, params: Any) -> list[Row]:
+    def _run(self, statement: sql.Composed, params: Any) -> list[Row]:
         try:
             with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
                 cur.execute(statement, params)
@@ -96,7 +100,7 @@ class PostgresStore:
             raise translate(exc) from exc
 
 
-def compile_select(query: Select) -> tuple[sql.Composable, list[Any]]:
+def compile_select(query: Select) -> tuple[sql.Composed, list[Any]]:
     """The SQL and parameters for a Select; names are quoted identifiers, values parameters."""
     columns = (
         sql.SQL("*")

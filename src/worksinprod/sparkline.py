@@ -16,8 +16,13 @@ def blocks(values: Sequence[float], low: float = 0.0, high: float = 100.0) -> st
     return "".join(_BLOCKS[round(min(max((v - low) / span, 0.0), 1.0) * top)] for v in values)
 
 
-def svg_points(values: Sequence[float], width: int = 96, height: int = 24,
-               low: float = 0.0, high: float = 100.0) -> str:
+def svg_points(
+    values: Sequence[float],
+    width: int = 96,
+    height: int = 24,
+    low: float = 0.0,
+    high: float = 100.0,
+) -> str:
     """The ``points`` of an SVG polyline drawing ``values`` in a width x height box."""
     if not values:
         return ""

@@ -53,7 +53,8 @@ class SupabaseStore:
         self.url = url
         self._http = httpx.Client(timeout=timeout, event_hooks={"response": [_raise_for_5xx]})
         options = SyncClientOptions(
-            httpx_client=self._http, auto_refresh_token=False, persist_session=False)
+            httpx_client=self._http, auto_refresh_token=False, persist_session=False
+        )
         try:
             self._client: SupabaseClient = create_client(url, key, options=options)
         except SupabaseException as exc:
@@ -99,6 +100,7 @@ class SupabaseStore:
 
 
 def _translate(exc: APIError) -> StoreError:
-    details = exc.details if isinstance(exc.details, str) or exc.details is None else str(
-        exc.details)
+    details = (
+        exc.details if isinstance(exc.details, str) or exc.details is None else str(exc.details)
+    )
     return from_code(exc.message or "Supabase refused the request", exc.code, details, exc.hint)

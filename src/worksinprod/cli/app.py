@@ -36,8 +36,12 @@ class State:
         """Settings from the environment and .env, with --database-url on top."""
         settings = self.settings or Settings.from_env()
         if self.database_url:
-            settings = replace(settings, database_url=check_database_url(
-                self.database_url, "--database-url"), supabase_url=None, supabase_key=None)
+            settings = replace(
+                settings,
+                database_url=check_database_url(self.database_url, "--database-url"),
+                supabase_url=None,
+                supabase_key=None,
+            )
         self.settings = settings
         return settings
 
@@ -55,8 +59,11 @@ state = State()
 def _global(
     database_url: Annotated[
         str | None,
-        typer.Option("--database-url", help="Postgres URL to use (else DATABASE_URL, "
-                     "SUPABASE_URL, or the embedded server).", show_default=False),
+        typer.Option(
+            "--database-url",
+            help="Postgres URL to use (else DATABASE_URL, SUPABASE_URL, or the embedded server).",
+            show_default=False,
+        ),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:

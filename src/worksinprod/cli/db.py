@@ -36,8 +36,10 @@ def seed_command() -> None:
     url = state.direct_url()
     load_demo_stack(url)
     with state.client() as client:
-        console.print(f"demo stack loaded: {len(client.tools())} tools, "
-                      f"{len(client.integrations())} integrations")
+        console.print(
+            f"demo stack loaded: {len(client.tools())} tools, "
+            f"{len(client.integrations())} integrations"
+        )
 
 
 @app.command("stop")
@@ -48,5 +50,8 @@ def stop_command(
     settings: Settings = state.resolved()
     stopped = EmbeddedPostgres(settings.home).stop()
     if not quiet:
-        console.print("stopped the embedded PostgreSQL" if stopped
-                      else "the embedded PostgreSQL was not running")
+        console.print(
+            "stopped the embedded PostgreSQL"
+            if stopped
+            else "the embedded PostgreSQL was not running"
+        )

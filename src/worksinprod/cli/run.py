@@ -36,37 +36,52 @@ def describe(result: HeartbeatResult) -> str:
     when = result.ran_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     if not result.recorded:
         return f"{when}: already recorded ({result.run_key}); nothing written"
-    return (f"{when}: {result.tools_checked} checked, {result.healthy} healthy, "
-            f"{result.degraded} degraded, {result.down} down. {result.message}")
+    return (
+        f"{when}: {result.tools_checked} checked, {result.healthy} healthy, "
+        f"{result.degraded} degraded, {result.down} down. {result.message}"
+    )
 
 
 def backfill_with_progress(client: Client, hours: int, seed: int) -> heartbeat.BackfillSummary:
-    with Progress(TextColumn("backfilling history"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err_console, transient=True) as bar:
+    with Progress(
+        TextColumn("backfilling history"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
         task = bar.add_task("backfill", total=hours)
         summary = heartbeat.backfill(
-            client, hours, seed=seed, progress=lambda done, _: bar.update(task, completed=done))
-    console.print(f"backfilled {summary.recorded} hour(s) "
-                  f"({summary.skipped} already recorded) from {summary.first:%Y-%m-%d %H:%M} "
-                  f"to {summary.last:%Y-%m-%d %H:%M} UTC")
+            client, hours, seed=seed, progress=lambda done, _: bar.update(task, completed=done)
+        )
+    console.print(
+        f"backfilled {summary.recorded} hour(s) "
+        f"({summary.skipped} already recorded) from {summary.first:%Y-%m-%d %H:%M} "
+        f"to {summary.last:%Y-%m-%d %H:%M} UTC"
+    )
     return summary
 
 
 @app.command("heartbeat")
 def heartbeat_command(
-    backfill: Annotated[int | None, typer.Option(
-        "--backfill", metavar="HOURS", help="Write this many hours of history instead.")] = None,
+    backfill: Annotated[
+        int | None,
+        typer.Option(
+            "--backfill", metavar="HOURS", help="Write this many hours of history instead."
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed of the drift.")] = 0,
-    force: Annotated[bool, typer.Option(
-        "--force", help="Record an extra manual run even if this hour has one.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Record an extra manual run even if this hour has one.")
+    ] = False,
 ) -> None:
     """Run one heartbeat for this hour (a repeat in the same hour records nothing)."""
     with state.client() as client:
         if backfill is not None:
             backfill_with_progress(client, backfill, seed)
             return
-        console.print(describe(heartbeat.run_once(client, seed=seed, force=force)),
-                      highlight=False)
+        console.print(describe(heartbeat.run_once(client, seed=seed, force=force)), highlight=False)
 
 
 @app.command("up")
@@ -89,8 +104,12 @@ def up_command(
         if not client.recent_heartbeats(limit=1):
             backfill_with_progress(client, 7 * 24, seed)
         stop = threading.Event()
-        loop = threading.Thread(target=heartbeat_loop, args=(client, interval, seed, stop),
-                                name="heartbeat", daemon=True)
+        loop = threading.Thread(
+            target=heartbeat_loop,
+            args=(client, interval, seed, stop),
+            name="heartbeat",
+            daemon=True,
+        )
         loop.start()
         try:
             if serve and _web_available():
@@ -99,8 +118,10 @@ def up_command(
                 serve_dashboard(state.resolved(), host=host, port=port)
             else:
                 if serve:
-                    console.print("the dashboard needs the web extra: pip install "
-                                  "'worksinprod[web]'; running the heartbeat only")
+                    console.print(
+                        "the dashboard needs the web extra: pip install "
+                        "'worksinprod[web]'; running the heartbeat only"
+                    )
                 _wait_for_signal(stop, interval)
         finally:
             stop.set()
@@ -112,8 +133,9 @@ def heartbeat_loop(client: Client, interval: timedelta, seed: int, stop: threadi
     """Run at once, then at the start of every slot, until ``stop`` is set."""
     while not stop.is_set():
         try:
-            console.print(describe(heartbeat.run_once(client, seed=seed, every=interval)),
-                          highlight=False)
+            console.print(
+                describe(heartbeat.run_once(client, seed=seed, every=interval)), highlight=False
+            )
         except WorksInProdError as exc:
             err_console.print(f"[red]heartbeat failed:[/] {exc}; trying again next slot")
         now = datetime.now(UTC)

@@ -12,13 +12,17 @@ from ..models import Status
 from ..sparkline import blocks
 from .app import app, console, state
 
-STATUS_STYLE = {Status.HEALTHY: "green", Status.DEGRADED: "yellow", Status.DOWN: "bold red",
-                Status.UNKNOWN: "dim"}
+STATUS_STYLE = {
+    Status.HEALTHY: "green",
+    Status.DEGRADED: "yellow",
+    Status.DOWN: "bold red",
+    Status.UNKNOWN: "dim",
+}
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
 def fmt(value: float | None, unit: str = "", digits: int = 1) -> str:
-    return "–" if value is None else f"{value:.{digits}f}{unit}"
+    return "-" if value is None else f"{value:.{digits}f}{unit}"
 
 
 def print_json(data: Any) -> None:
@@ -33,30 +37,59 @@ def status_command(as_json: JsonFlag = False) -> None:
         sparks = client.sparklines()
         summary = client.stack_summary()
     if as_json:
-        print_json([{**t.model_dump(mode="json"), "sparkline_24h": sparks[t.slug].health
-                     if t.slug in sparks else []} for t in tools])
+        print_json(
+            [
+                {
+                    **t.model_dump(mode="json"),
+                    "sparkline_24h": sparks[t.slug].health if t.slug in sparks else [],
+                }
+                for t in tools
+            ]
+        )
         return
     if not tools:
-        console.print("Suspiciously quiet. (no tools: `worksinprod seed` or `worksinprod tools add`)")
+        console.print(
+            "Suspiciously quiet. (no tools: `worksinprod seed` or `worksinprod tools add`)"
+        )
         return
     table = Table(title="Works in Prod: the stack", title_justify="left")
-    for column in ("tool", "category", "owner", "status", "health", "latency", "uptime", "DQ",
-                   "last 24 h"):
-        table.add_column(column, justify="right" if column in (
-            "health", "latency", "uptime", "DQ") else "left")
+    for column in (
+        "tool",
+        "category",
+        "owner",
+        "status",
+        "health",
+        "latency",
+        "uptime",
+        "DQ",
+        "last 24 h",
+    ):
+        table.add_column(
+            column, justify="right" if column in ("health", "latency", "uptime", "DQ") else "left"
+        )
     for t in tools:
         table.add_row(
-            t.name, t.category, t.owner,
+            t.name,
+            t.category,
+            t.owner,
             f"[{STATUS_STYLE[t.status]}]{t.status.value}[/]",
-            fmt(t.health), fmt(t.latency_ms, " ms", 0), fmt(t.uptime_pct, "%", 2),
-            fmt(t.data_quality), blocks(sparks[t.slug].health) if t.slug in sparks else "",
+            fmt(t.health),
+            fmt(t.latency_ms, " ms", 0),
+            fmt(t.uptime_pct, "%", 2),
+            fmt(t.data_quality),
+            blocks(sparks[t.slug].health) if t.slug in sparks else "",
         )
     console.print(table)
     counts = ", ".join(f"{n} {s.value}" for s, n in summary.by_status.items() if n)
     last = summary.last_heartbeat
-    console.print(f"{summary.tools} tools: {counts}. Average health {fmt(summary.average_health)}."
-                  + (f" Last checked {last.ran_at:%Y-%m-%d %H:%M} UTC: still works in prod."
-                     if last else " Never checked: run `worksinprod heartbeat`."))
+    console.print(
+        f"{summary.tools} tools: {counts}. Average health {fmt(summary.average_health)}."
+        + (
+            f" Last checked {last.ran_at:%Y-%m-%d %H:%M} UTC: still works in prod."
+            if last
+            else " Never checked: run `worksinprod heartbeat`."
+        )
+    )
 
 
 @app.command("feed")
@@ -77,6 +110,13 @@ def feed_command(
     for column in ("when (UTC)", "source", "checked", "healthy", "degraded", "down", "message"):
         table.add_column(column)
     for r in runs:
-        table.add_row(f"{r.ran_at:%Y-%m-%d %H:%M}", r.source, str(r.tools_checked),
-                      str(r.healthy_count), str(r.degraded_count), str(r.down_count), r.message)
+        table.add_row(
+            f"{r.ran_at:%Y-%m-%d %H:%M}",
+            r.source,
+            str(r.tools_checked),
+            str(r.healthy_count),
+            str(r.degraded_count),
+            str(r.down_count),
+            r.message,
+        )
     console.print(table)

@@ -10,12 +10,14 @@ from rich.table import Table
 
 from ..errors import ConfigError
 from .app import app, console, state
-from .show import JsonFlag, STATUS_STYLE, fmt, print_json
+from .show import STATUS_STYLE, JsonFlag, fmt, print_json
 
-tools_app = typer.Typer(help="List, add, update and remove the stack's tools.",
-                        no_args_is_help=True)
-integrations_app = typer.Typer(help="List, add, update and remove integrations between tools.",
-                               no_args_is_help=True)
+tools_app = typer.Typer(
+    help="List, add, update and remove the stack's tools.", no_args_is_help=True
+)
+integrations_app = typer.Typer(
+    help="List, add, update and remove integrations between tools.", no_args_is_help=True
+)
 app.add_typer(tools_app, name="tools")
 app.add_typer(integrations_app, name="integrations")
 
@@ -47,8 +49,15 @@ def list_tools(
     for column in ("slug", "name", "category", "vendor", "owner", "status", "health"):
         table.add_column(column)
     for t in tools:
-        table.add_row(t.slug, t.name, t.category, t.vendor, t.owner,
-                      f"[{STATUS_STYLE[t.status]}]{t.status.value}[/]", fmt(t.health))
+        table.add_row(
+            t.slug,
+            t.name,
+            t.category,
+            t.vendor,
+            t.owner,
+            f"[{STATUS_STYLE[t.status]}]{t.status.value}[/]",
+            fmt(t.health),
+        )
     console.print(table if tools else "Suspiciously quiet. (no tools match)")
 
 
@@ -63,8 +72,14 @@ def add_tool(
 ) -> None:
     """Add a tool to the stack."""
     with state.client() as client:
-        tool = client.add_tool(name=name, category=category, owner=owner, slug=slug,
-                               vendor=vendor, description=description)
+        tool = client.add_tool(
+            name=name,
+            category=category,
+            owner=owner,
+            slug=slug,
+            vendor=vendor,
+            description=description,
+        )
     console.print(f"added [bold]{tool.slug}[/] ({tool.name})")
 
 
@@ -79,12 +94,23 @@ def update_tool(
     new_slug: Annotated[str | None, Opt("--new-slug", help="Rename the slug.")] = None,
 ) -> None:
     """Change some fields of a tool."""
-    changes = {k: v for k, v in {"name": name, "category": category, "owner": owner,
-                                 "vendor": vendor, "description": description,
-                                 "new_slug": new_slug}.items() if v is not None}
+    changes = {
+        k: v
+        for k, v in {
+            "name": name,
+            "category": category,
+            "owner": owner,
+            "vendor": vendor,
+            "description": description,
+            "new_slug": new_slug,
+        }.items()
+        if v is not None
+    }
     if not changes:
-        raise ConfigError("nothing to change: give at least one of --name, --category, --owner, "
-                          "--vendor, --description, --new-slug")
+        raise ConfigError(
+            "nothing to change: give at least one of --name, --category, --owner, "
+            "--vendor, --description, --new-slug"
+        )
     with state.client() as client:
         tool = client.update_tool(slug, **changes)
     console.print(f"updated [bold]{tool.slug}[/]")

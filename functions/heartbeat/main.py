@@ -1,0 +1,78 @@
+"""The scheduled heartbeat as a serverless function: a thin entry over the worksinprod library.
+
+Two entries:
+- ``handler(event, context)``: for function platforms that call a Python handler on a schedule
+  (AWS Lambda with EventBridge, Google Cloud Functions, ...). The platform authenticates.
+- ``app``: an ASGI app for HTTP platforms and cron callers (Supabase pg_cron + pg_net, GitHub
+  Actions, Vercel cron). ``POST /`` with ``Authorization: Bearer <CRON_SECRET>``.
+
+Either runs one heartbeat for the current hour through SUPABASE_URL + SUPABASE_SERVICE_ROLE_KEY
+(supabase-py) or DATABASE_URL. A run fired twice in the same hour records once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from worksinprod.errors import WorksInProdError
+from worksinprod.trigger import authorize, http_status, run_scheduled, serverless_settings
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+def handler(event: Any = None, context: Any = None) -> dict[str, Any]:
+    """Run one heartbeat; return a function-platform response with a JSON body."""
+    force = isinstance(event, dict) and event.get("force") is True
+    try:
+        result = run_scheduled(serverless_settings(), force=force)
+    except WorksInProdError as exc:
+        return {"statusCode": http_status(exc), "body": json.dumps({"error": str(exc)})}
+    return {"statusCode": 200, "body": json.dumps(result)}
+
+
+async def app(scope: Scope, receive: Receive, send: Send) -> None:
+    """ASGI entry: POST / with the cron secret runs one heartbeat."""
+    if scope["type"] == "lifespan":
+        while (await receive())["type"] != "lifespan.shutdown":
+            await send({"type": "lifespan.startup.complete"})
+        await send({"type": "lifespan.shutdown.complete"})
+        return
+    if scope["type"] != "http":
+        return
+    if scope["path"] not in ("/", ""):
+        await _json(send, 404, {"error": f"no such path {scope['path']}: POST / runs the heartbeat"})
+        return
+    if scope["method"] != "POST":
+        await _json(send, 405, {"error": "only POST runs the heartbeat"},
+                    [(b"allow", b"POST")])
+        return
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+    try:
+        authorize(headers.get("authorization"), os.environ.get("CRON_SECRET"))
+        result = await asyncio.to_thread(run_scheduled, serverless_settings())
+    except WorksInProdError as exc:
+        status = http_status(exc)
+        extra = [(b"www-authenticate", b"Bearer")] if status == 401 else []
+        await _json(send, status, {"error": str(exc)}, extra)
+        return
+    await _json(send, 200, result)
+
+
+async def _json(
+    send: Send, status: int, body: Any, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    payload = json.dumps(body).encode()
+    await send({
+        "type": "http.response.start",
+        "status": status,
+        "headers": [(b"content-type", b"application/json"),
+                    (b"content-length", str(len(payload)).encode()), *(headers or [])],
+    })
+    await send({"type": "http.response.body", "body": payload})
