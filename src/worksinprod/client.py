@@ -52,7 +52,12 @@ class Client:
         if category:
             eq["category"] = category
         if status:
-            eq["status"] = str(Status(status))
+            try:
+                eq["status"] = str(Status(status))
+            except ValueError:
+                raise ConfigError(
+                    f"status must be one of {', '.join(s.value for s in Status)}, got {status!r}"
+                ) from None
         if owner:
             eq["owner"] = owner
         return self._select(Tool, Select("tools_current", eq=eq, order=[("name", False)]))
@@ -254,9 +259,8 @@ def connect(
             supabase_key=None,
         )
     elif supabase_url is not None:
+        supabase_url = check_supabase_url(supabase_url)
         if not key:
             raise ConfigError("connect(supabase_url=...) needs key= (service-role or anon key)")
-        settings = replace(
-            settings, supabase_url=check_supabase_url(supabase_url), supabase_key=key
-        )
+        settings = replace(settings, supabase_url=supabase_url, supabase_key=key)
     return Client(open_store(settings))

@@ -51,6 +51,9 @@ class PostgresStore:
 
     def __init__(self, url: str, *, max_size: int = 4) -> None:
         self.url = url
+        # One plain connection first: a wrong URL or a stopped server fails now, with the real
+        # reason, instead of after the pool's quiet retries.
+        connect_raw(url).close()
         self._pool = ConnectionPool(
             url,
             min_size=1,

@@ -1,0 +1,149 @@
+"""The client's behaviour, the same over every store.
+
+Runs over PostgresStore on the test database, and over a live Supabase project too when
+SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY are set (the project must have the migrations
+applied). Tests use their own slugs and clean up, so a live project's data does not matter.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+import worksinprod
+from worksinprod import Client, ConflictError, NotFoundError, Status, ValidationError
+from worksinprod.heartbeat import run_once
+
+LIVE = bool(os.environ.get("SUPABASE_URL") and os.environ.get("SUPABASE_SERVICE_ROLE_KEY"))
+
+
+@pytest.fixture(params=["postgres", pytest.param("supabase", marks=[
+    pytest.mark.live,
+    pytest.mark.skipif(not LIVE, reason="set SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY")])])
+def client(request: pytest.FixtureRequest) -> Iterator[Client]:
+    if request.param == "postgres":
+        wip = worksinprod.connect(database_url=request.getfixturevalue("database_url"))
+    else:
+        wip = worksinprod.connect(supabase_url=os.environ["SUPABASE_URL"],
+                                  key=os.environ["SUPABASE_SERVICE_ROLE_KEY"])
+    with wip:
+        yield wip
+
+
+@pytest.fixture
+def slug(client: Client) -> Iterator[str]:
+    """A slug no other test uses; whatever it names is removed afterwards."""
+    name = f"t-{uuid.uuid4().hex[:10]}"
+    yield name
+    for candidate in (name, f"{name}-b", f"{name}-renamed"):
+        try:
+            client.remove_tool(candidate)
+        except NotFoundError:
+            pass
+
+
+def test_a_new_tool_is_listed_with_unknown_status(client: Client, slug: str) -> None:
+    tool = client.add_tool(name="Test CRM", category="CRM", owner="Dana", slug=slug,
+                           vendor="Acme")
+    assert (tool.slug, tool.status, tool.health, tool.vendor) == (slug, Status.UNKNOWN, None, "Acme")
+    assert slug in {t.slug for t in client.tools()}
+    assert client.tool(slug) == tool
+
+
+def test_filters_narrow_the_tool_list(client: Client, slug: str) -> None:
+    client.add_tool(name="Filter me", category=f"Cat {slug}", owner=f"Owner {slug}", slug=slug)
+    assert [t.slug for t in client.tools(category=f"Cat {slug}")] == [slug]
+    assert [t.slug for t in client.tools(owner=f"Owner {slug}")] == [slug]
+    assert slug in {t.slug for t in client.tools(status="unknown")}
+    assert slug not in {t.slug for t in client.tools(status=Status.HEALTHY)}
+
+
+def test_update_changes_only_the_given_fields(client: Client, slug: str) -> None:
+    client.add_tool(name="Before", category="CRM", owner="Dana", slug=slug)
+    after = client.update_tool(slug, owner="Priya", new_slug=f"{slug}-renamed")
+    assert (after.slug, after.name, after.owner) == (f"{slug}-renamed", "Before", "Priya")
+    with pytest.raises(NotFoundError):
+        client.tool(slug)
+
+
+def test_a_validation_error_names_the_field_and_writes_nothing(client: Client, slug: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        client.add_tool(name="Nameless owner", category="CRM", owner="  ", slug=slug)
+    assert caught.value.field == "owner"
+    assert "owner: must not be empty" in str(caught.value)
+    with pytest.raises(NotFoundError):
+        client.tool(slug)
+
+
+def test_a_duplicate_slug_is_a_conflict(client: Client, slug: str) -> None:
+    client.add_tool(name="One", category="CRM", owner="Dana", slug=slug)
+    with pytest.raises(ConflictError) as caught:
+        client.add_tool(name="Two", category="CRM", owner="Dana", slug=slug)
+    assert caught.value.field == "slug"
+    assert client.tool(slug).name == "One"
+
+
+def test_unknown_tools_are_not_found(client: Client) -> None:
+    ghost = f"ghost-{uuid.uuid4().hex[:8]}"
+    with pytest.raises(NotFoundError):
+        client.tool(ghost)
+    with pytest.raises(NotFoundError):
+        client.update_tool(ghost, owner="x")
+    with pytest.raises(NotFoundError):
+        client.remove_tool(ghost)
+
+
+def test_integrations_are_added_listed_changed_and_removed(client: Client, slug: str) -> None:
+    client.add_tool(name="Source", category="CDP", owner="Ravi", slug=slug)
+    client.add_tool(name="Target", category="Email", owner="Lena", slug=f"{slug}-b")
+    made = client.add_integration(slug, f"{slug}-b", "events")
+    assert (made.source, made.target, made.flow, made.target_name) == (
+        slug, f"{slug}-b", "events", "Target")
+    assert client.integrations(f"{slug}-b") == [made]
+    assert client.update_integration(slug, f"{slug}-b", "traits").flow == "traits"
+    with pytest.raises(ValidationError) as caught:
+        client.add_integration(slug, slug, "loops")
+    assert caught.value.field == "target"
+    client.remove_integration(slug, f"{slug}-b")
+    assert client.integrations(slug) == []
+
+
+def test_a_heartbeat_gives_tools_current_values_and_history(client: Client, slug: str) -> None:
+    client.add_tool(name="Watched", category="CRM", owner="Dana", slug=slug)
+    now = datetime.now(UTC)
+    for hours_ago in (3, 2, 1):
+        run_once(client, now=now - timedelta(hours=hours_ago), force=True)
+    tool = client.tool(slug)
+    assert tool.status in (Status.HEALTHY, Status.DEGRADED, Status.DOWN)
+    assert tool.health is not None and 0 <= tool.health <= 100
+    history = client.metrics(slug)
+    assert [m.recorded_at for m in history] == sorted(m.recorded_at for m in history)
+    assert len(history) == 3
+    assert len(client.metrics(slug, since=now - timedelta(hours=1, minutes=30))) == 1
+    assert len(client.metrics(slug, since=timedelta(hours=2, minutes=30))) == 2
+    assert client.sparklines()[slug].health == [m.health for m in history]
+    trends = client.health_trends(slug)
+    assert sum(t.samples for t in trends) == 3
+
+
+def test_recent_heartbeats_are_newest_first_and_limited(client: Client, slug: str) -> None:
+    client.add_tool(name="Watched", category="CRM", owner="Dana", slug=slug)
+    now = datetime.now(UTC)
+    for minutes_ago in (30, 20, 10):
+        run_once(client, now=now - timedelta(minutes=minutes_ago), force=True)
+    runs = client.recent_heartbeats(limit=2)
+    assert len(runs) == 2
+    assert runs[0].ran_at > runs[1].ran_at
+    assert runs[0].source == "manual"
+
+
+def test_stack_summary_counts_and_ranks(client: Client, slug: str) -> None:
+    client.add_tool(name="Counted", category="CRM", owner="Dana", slug=slug)
+    summary = client.stack_summary()
+    assert summary.tools == len(client.tools())
+    assert sum(summary.by_status.values()) == summary.tools
+    assert all(t.status is not Status.HEALTHY for t in summary.worst)

@@ -1,0 +1,86 @@
+"""Client details that only make sense on the local Postgres (empty database, exact data)."""
+
+from __future__ import annotations
+
+import pandas
+import pytest
+
+import worksinprod
+from worksinprod import ConfigError, Status
+from worksinprod.heartbeat import backfill
+from worksinprod.seed import load_demo_stack
+
+
+def test_records_become_dataframes_and_html_tables(database_url: str) -> None:
+    load_demo_stack(database_url)
+    with worksinprod.connect(database_url=database_url) as wip:
+        tools = wip.tools()
+        frame = tools.to_pandas()
+        empty = wip.recent_heartbeats()
+    assert isinstance(frame, pandas.DataFrame)
+    assert len(frame) == 28
+    assert {"slug", "owner", "status", "health"} <= set(frame.columns)
+    html = tools._repr_html_()
+    assert html.startswith("<table>")
+    assert "Salesforce Sales Cloud" in html
+    assert "Suspiciously quiet." in empty._repr_html_()
+
+
+def test_html_tables_escape_what_they_show(database_url: str) -> None:
+    with worksinprod.connect(database_url=database_url) as wip:
+        wip.add_tool(name="<script>alert(1)</script>", category="CRM", owner='"><img src=x>')
+        html = wip.tools()._repr_html_()
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_stack_summary_on_a_week_of_demo_history(database_url: str) -> None:
+    load_demo_stack(database_url)
+    with worksinprod.connect(database_url=database_url) as wip:
+        backfill(wip, 24 * 7, seed=7)
+        summary = wip.stack_summary()
+        tools = wip.tools()
+    assert summary.tools == 28
+    assert summary.by_status[Status.UNKNOWN] == 0
+    assert summary.last_heartbeat is not None
+    assert summary.average_health == pytest.approx(
+        sum(t.health or 0 for t in tools) / 28, abs=0.05)
+    order = {Status.DOWN: 0, Status.DEGRADED: 1}
+    assert [order[t.status] for t in summary.worst] == sorted(order[t.status] for t in summary.worst)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"database_url": "mysql://nope"}, "DATABASE_URL is not a postgres URL"),
+        ({"supabase_url": "ftp://x"}, "SUPABASE_URL is not an http(s) URL"),
+        ({"supabase_url": "https://x.supabase.co"}, "needs key="),
+    ],
+)
+def test_connect_rejects_bad_arguments_clearly(kwargs: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        worksinprod.connect(**kwargs)
+
+
+def test_a_bad_status_filter_or_limit_is_a_clear_error(database_url: str) -> None:
+    with worksinprod.connect(database_url=database_url) as wip:
+        with pytest.raises(ConfigError, match="status must be one of"):
+            wip.tools(status="on fire")
+        with pytest.raises(ConfigError, match="limit must be between 1 and 1000"):
+            wip.recent_heartbeats(limit=0)
+
+
+def test_a_database_that_is_not_there_is_a_transient_error() -> None:
+    with pytest.raises(worksinprod.TransientError, match="cannot connect"):
+        worksinprod.connect(database_url="postgresql://postgres@127.0.0.1:1/postgres")
+
+
+def test_the_public_api_is_what_all_says() -> None:
+    exported = {name for name in dir(worksinprod) if not name.startswith("_")}
+    modules = {"client", "config", "connection", "embedded", "errors", "models", "records",
+               "resources", "store", "postgres_store", "heartbeat", "drift", "quips", "retry",
+               "migrations", "seed", "sqlsplit", "sparkline", "supabase_store", "trigger", "cli",
+               "web"}
+    assert set(worksinprod.__all__) - {"__version__"} == exported - modules
+    for name in worksinprod.__all__:
+        assert getattr(worksinprod, name) is not None
