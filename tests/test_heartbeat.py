@@ -63,7 +63,7 @@ def test_the_same_seed_and_hour_give_the_same_values_on_another_database(
                 run_once(client, now=NOON - timedelta(hours=1), seed=42)
             ours = {t.slug: (t.health, t.latency_ms, t.status) for t in wip.tools()}
             theirs = {t.slug: (t.health, t.latency_ms, t.status) for t in twin.tools()}
-            run_once(twin, now=NOON - timedelta(minutes=1), seed=43)
+            run_once(twin, now=NOON - timedelta(minutes=1), seed=43, force=True)
             later = {t.slug: t.health for t in twin.tools()}
     finally:
         drop_database(admin_url, name)
