@@ -7,6 +7,7 @@ applied). Tests use their own slugs and clean up, so a live project's data does 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -21,15 +22,27 @@ from worksinprod.heartbeat import run_once
 LIVE = bool(os.environ.get("SUPABASE_URL") and os.environ.get("SUPABASE_SERVICE_ROLE_KEY"))
 
 
-@pytest.fixture(params=["postgres", pytest.param("supabase", marks=[
-    pytest.mark.live,
-    pytest.mark.skipif(not LIVE, reason="set SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY")])])
+@pytest.fixture(
+    params=[
+        "postgres",
+        pytest.param(
+            "supabase",
+            marks=[
+                pytest.mark.live,
+                pytest.mark.skipif(
+                    not LIVE, reason="set SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY"
+                ),
+            ],
+        ),
+    ]
+)
 def client(request: pytest.FixtureRequest) -> Iterator[Client]:
     if request.param == "postgres":
         wip = worksinprod.connect(database_url=request.getfixturevalue("database_url"))
     else:
-        wip = worksinprod.connect(supabase_url=os.environ["SUPABASE_URL"],
-                                  key=os.environ["SUPABASE_SERVICE_ROLE_KEY"])
+        wip = worksinprod.connect(
+            supabase_url=os.environ["SUPABASE_URL"], key=os.environ["SUPABASE_SERVICE_ROLE_KEY"]
+        )
     with wip:
         yield wip
 
@@ -40,16 +53,18 @@ def slug(client: Client) -> Iterator[str]:
     name = f"t-{uuid.uuid4().hex[:10]}"
     yield name
     for candidate in (name, f"{name}-b", f"{name}-renamed"):
-        try:
+        with contextlib.suppress(NotFoundError):
             client.remove_tool(candidate)
-        except NotFoundError:
-            pass
 
 
 def test_a_new_tool_is_listed_with_unknown_status(client: Client, slug: str) -> None:
-    tool = client.add_tool(name="Test CRM", category="CRM", owner="Dana", slug=slug,
-                           vendor="Acme")
-    assert (tool.slug, tool.status, tool.health, tool.vendor) == (slug, Status.UNKNOWN, None, "Acme")
+    tool = client.add_tool(name="Test CRM", category="CRM", owner="Dana", slug=slug, vendor="Acme")
+    assert (tool.slug, tool.status, tool.health, tool.vendor) == (
+        slug,
+        Status.UNKNOWN,
+        None,
+        "Acme",
+    )
     assert slug in {t.slug for t in client.tools()}
     assert client.tool(slug) == tool
 
@@ -102,7 +117,11 @@ def test_integrations_are_added_listed_changed_and_removed(client: Client, slug:
     client.add_tool(name="Target", category="Email", owner="Lena", slug=f"{slug}-b")
     made = client.add_integration(slug, f"{slug}-b", "events")
     assert (made.source, made.target, made.flow, made.target_name) == (
-        slug, f"{slug}-b", "events", "Target")
+        slug,
+        f"{slug}-b",
+        "events",
+        "Target",
+    )
     assert client.integrations(f"{slug}-b") == [made]
     assert client.update_integration(slug, f"{slug}-b", "traits").flow == "traits"
     with pytest.raises(ValidationError) as caught:
@@ -119,7 +138,8 @@ def test_a_heartbeat_gives_tools_current_values_and_history(client: Client, slug
         run_once(client, now=now - timedelta(hours=hours_ago), force=True)
     tool = client.tool(slug)
     assert tool.status in (Status.HEALTHY, Status.DEGRADED, Status.DOWN)
-    assert tool.health is not None and 0 <= tool.health <= 100
+    assert tool.health is not None
+    assert 0 <= tool.health <= 100
     history = client.metrics(slug)
     assert [m.recorded_at for m in history] == sorted(m.recorded_at for m in history)
     assert len(history) == 3

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas
 import pytest
 
@@ -43,10 +45,11 @@ def test_stack_summary_on_a_week_of_demo_history(database_url: str) -> None:
     assert summary.tools == 28
     assert summary.by_status[Status.UNKNOWN] == 0
     assert summary.last_heartbeat is not None
-    assert summary.average_health == pytest.approx(
-        sum(t.health or 0 for t in tools) / 28, abs=0.05)
+    assert summary.average_health == pytest.approx(sum(t.health or 0 for t in tools) / 28, abs=0.05)
     order = {Status.DOWN: 0, Status.DEGRADED: 1}
-    assert [order[t.status] for t in summary.worst] == sorted(order[t.status] for t in summary.worst)
+    assert [order[t.status] for t in summary.worst] == sorted(
+        order[t.status] for t in summary.worst
+    )
 
 
 @pytest.mark.parametrize(
@@ -57,7 +60,7 @@ def test_stack_summary_on_a_week_of_demo_history(database_url: str) -> None:
         ({"supabase_url": "https://x.supabase.co"}, "needs key="),
     ],
 )
-def test_connect_rejects_bad_arguments_clearly(kwargs: dict[str, str], message: str) -> None:
+def test_connect_rejects_bad_arguments_clearly(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
         worksinprod.connect(**kwargs)
 
@@ -77,10 +80,30 @@ def test_a_database_that_is_not_there_is_a_transient_error() -> None:
 
 def test_the_public_api_is_what_all_says() -> None:
     exported = {name for name in dir(worksinprod) if not name.startswith("_")}
-    modules = {"client", "config", "connection", "embedded", "errors", "models", "records",
-               "resources", "store", "postgres_store", "heartbeat", "drift", "quips", "retry",
-               "migrations", "seed", "sqlsplit", "sparkline", "supabase_store", "trigger", "cli",
-               "web"}
+    modules = {
+        "client",
+        "config",
+        "connection",
+        "embedded",
+        "errors",
+        "models",
+        "records",
+        "resources",
+        "store",
+        "postgres_store",
+        "heartbeat",
+        "drift",
+        "quips",
+        "retry",
+        "migrations",
+        "seed",
+        "sqlsplit",
+        "sparkline",
+        "supabase_store",
+        "trigger",
+        "cli",
+        "web",
+    }
     assert set(worksinprod.__all__) - {"__version__"} == exported - modules
     for name in worksinprod.__all__:
         assert getattr(worksinprod, name) is not None

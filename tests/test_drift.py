@@ -48,10 +48,13 @@ def test_incidents_happen_and_end() -> None:
 def test_an_incident_pulls_health_down_and_recovery_brings_it_back() -> None:
     seed, slug = 11, "hubspot"
     hours = [HOUR0 + timedelta(hours=h) for h in range(24 * 60)]
-    start = next(i for i, h in enumerate(hours[10:], 10) if incident_at(seed, slug, h)
-                 and not incident_at(seed, slug, hours[i - 1]))
+    start = next(
+        i
+        for i, h in enumerate(hours[10:], 10)
+        if incident_at(seed, slug, h) and not incident_at(seed, slug, hours[i - 1])
+    )
     readings = walk(slug, start + 24, seed)
-    during = min(r.health for r in readings[start:start + 3])
+    during = min(r.health for r in readings[start : start + 3])
     assert during < readings[start - 1].health - 10
     assert readings[-1].health > during + 10
 

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import httpx
 import psycopg
 import pytest
-
 from functions.heartbeat.main import app, handler
+
 from worksinprod.seed import load_demo_stack
 
 from .factories import count

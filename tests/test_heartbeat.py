@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -26,7 +27,8 @@ def wip(database_url: str) -> Client:
 def test_the_slot_is_the_hour_and_names_the_run() -> None:
     assert slot_start(NOON + timedelta(minutes=59, seconds=59)) == NOON
     assert slot_start(NOON + timedelta(minutes=20), timedelta(minutes=15)) == NOON + timedelta(
-        minutes=15)
+        minutes=15
+    )
     assert run_key_for(NOON) == "2026-11-25T12:00:00Z"
     with pytest.raises(ConfigError, match="timezone-aware"):
         slot_start(datetime(2026, 11, 25, 12))
@@ -81,7 +83,7 @@ def test_backfill_writes_every_hour_oldest_first_and_is_resumable(wip: Client) -
     assert len(runs) == 50
     assert {r.source for r in runs} == {"backfill"}
     hours = sorted(r.ran_at for r in runs)
-    assert all(b - a == timedelta(hours=1) for a, b in zip(hours, hours[1:], strict=False))
+    assert all(b - a == timedelta(hours=1) for a, b in itertools.pairwise(hours))
     assert len(wip.metrics("segment")) == 50
 
 
@@ -96,7 +98,7 @@ def test_backfill_reports_progress_and_refuses_silly_spans(wip: Client) -> None:
 def test_the_feed_never_says_the_same_line_twice_in_a_row(wip: Client) -> None:
     backfill(wip, 24 * 7, now=datetime.now(UTC), seed=3)
     messages = [r.message for r in reversed(wip.recent_heartbeats(limit=168))]
-    assert all(a != b for a, b in zip(messages, messages[1:], strict=False))
+    assert all(a != b for a, b in itertools.pairwise(messages))
     every_line = {line for lines in LINES.values() for line in lines}
     assert set(messages) <= every_line
     assert len(set(messages)) > 5

@@ -33,10 +33,23 @@ NOW = "2026-11-25T12:00:00+00:00"
 
 
 def tool_row(tool_id: int = 5, slug: str = "segment", **extra: Any) -> dict[str, Any]:
-    row = {"id": tool_id, "slug": slug, "name": slug.title(), "category": "CDP",
-           "vendor": "Twilio", "owner": "Ravi", "description": "", "status": "healthy",
-           "health": 93.5, "latency_ms": 120.0, "uptime_pct": 99.9, "data_quality": 96.0,
-           "last_checked_at": NOW, "created_at": NOW, "updated_at": NOW}
+    row = {
+        "id": tool_id,
+        "slug": slug,
+        "name": slug.title(),
+        "category": "CDP",
+        "vendor": "Twilio",
+        "owner": "Ravi",
+        "description": "",
+        "status": "healthy",
+        "health": 93.5,
+        "latency_ms": 120.0,
+        "uptime_pct": 99.9,
+        "data_quality": 96.0,
+        "last_checked_at": NOW,
+        "created_at": NOW,
+        "updated_at": NOW,
+    }
     row.update(extra)
     return row
 
@@ -65,8 +78,12 @@ def test_tools_is_one_get_of_the_view_with_the_keys_in_headers(
     route = api.get("/tools_current").respond(200, json=[tool_row()])
     tools = client.tools(status="healthy", owner="Ravi")
     request = only_call(route)
-    assert dict(request.url.params) == {"select": "*", "status": "eq.healthy",
-                                        "owner": "eq.Ravi", "order": "name.asc"}
+    assert dict(request.url.params) == {
+        "select": "*",
+        "status": "eq.healthy",
+        "owner": "eq.Ravi",
+        "order": "name.asc",
+    }
     assert request.headers["apikey"] == KEY
     assert request.headers["authorization"] == f"Bearer {KEY}"
     assert [t.slug for t in tools] == ["segment"]
@@ -75,15 +92,29 @@ def test_tools_is_one_get_of_the_view_with_the_keys_in_headers(
 
 def test_metrics_since_sends_an_iso_gte_filter(api: respx.MockRouter, client: Client) -> None:
     api.get("/tools_current").respond(200, json=[tool_row()])
-    route = api.get("/metrics").respond(200, json=[{
-        "tool_id": 5, "recorded_at": NOW, "health": 90, "latency_ms": 100, "uptime_pct": 99,
-        "data_quality": 95, "status": "healthy"}])
+    route = api.get("/metrics").respond(
+        200,
+        json=[
+            {
+                "tool_id": 5,
+                "recorded_at": NOW,
+                "health": 90,
+                "latency_ms": 100,
+                "uptime_pct": 99,
+                "data_quality": 95,
+                "status": "healthy",
+            }
+        ],
+    )
     since = datetime(2026, 11, 24, 12, tzinfo=UTC)
     metrics = client.metrics("segment", since=since)
     params = dict(only_call(route).url.params)
-    assert params == {"select": "*", "tool_id": "eq.5",
-                      "recorded_at": "gte.2026-11-24T12:00:00+00:00",
-                      "order": "recorded_at.asc"}
+    assert params == {
+        "select": "*",
+        "tool_id": "eq.5",
+        "recorded_at": "gte.2026-11-24T12:00:00+00:00",
+        "order": "recorded_at.asc",
+    }
     assert metrics[0].health == 90.0
 
 
@@ -91,7 +122,10 @@ def test_recent_heartbeats_orders_and_limits(api: respx.MockRouter, client: Clie
     route = api.get("/heartbeat_recent").respond(200, json=[])
     assert client.recent_heartbeats(limit=5) == []
     assert dict(only_call(route).url.params) == {
-        "select": "*", "order": "ran_at.desc,id.desc", "limit": "5"}
+        "select": "*",
+        "order": "ran_at.desc,id.desc",
+        "limit": "5",
+    }
 
 
 def test_writes_are_rpc_posts_with_one_payload_argument(
@@ -101,29 +135,85 @@ def test_writes_are_rpc_posts_with_one_payload_argument(
     api.get("/tools_current").respond(200, json=[tool_row(9, "braze", status="unknown")])
     tool = client.add_tool(name="Braze", category="Email", owner="Lena")
     body = json.loads(only_call(rpc).content)
-    assert body == {"payload": {"name": "Braze", "category": "Email", "owner": "Lena",
-                                "vendor": "", "description": ""}}
+    assert body == {
+        "payload": {
+            "name": "Braze",
+            "category": "Email",
+            "owner": "Lena",
+            "vendor": "",
+            "description": "",
+        }
+    }
     assert tool.slug == "braze"
 
 
 @pytest.mark.parametrize(
     ("status", "body", "error", "text"),
     [
-        (400, {"code": "22023", "message": "owner: must not be empty", "details": "owner",
-               "hint": None}, ValidationError, "owner: must not be empty"),
-        (409, {"code": "23505", "message": 'slug: a tool with slug "x" already exists',
-               "details": "slug", "hint": None}, ConflictError, "already exists"),
-        (400, {"code": "P0002", "message": 'slug: no tool with slug "x"', "details": "slug",
-               "hint": None}, NotFoundError, "no tool"),
-        (401, {"code": "42501", "message": "permission denied for function add_tool",
-               "details": None, "hint": None}, PermissionDeniedError, "permission denied"),
-        (404, {"code": "PGRST202", "message": "Could not find the function public.add_tool",
-               "details": None, "hint": None}, StoreError, "run `worksinprod migrate`"),
+        (
+            400,
+            {
+                "code": "22023",
+                "message": "owner: must not be empty",
+                "details": "owner",
+                "hint": None,
+            },
+            ValidationError,
+            "owner: must not be empty",
+        ),
+        (
+            409,
+            {
+                "code": "23505",
+                "message": 'slug: a tool with slug "x" already exists',
+                "details": "slug",
+                "hint": None,
+            },
+            ConflictError,
+            "already exists",
+        ),
+        (
+            400,
+            {
+                "code": "P0002",
+                "message": 'slug: no tool with slug "x"',
+                "details": "slug",
+                "hint": None,
+            },
+            NotFoundError,
+            "no tool",
+        ),
+        (
+            401,
+            {
+                "code": "42501",
+                "message": "permission denied for function add_tool",
+                "details": None,
+                "hint": None,
+            },
+            PermissionDeniedError,
+            "permission denied",
+        ),
+        (
+            404,
+            {
+                "code": "PGRST202",
+                "message": "Could not find the function public.add_tool",
+                "details": None,
+                "hint": None,
+            },
+            StoreError,
+            "run `worksinprod migrate`",
+        ),
     ],
 )
 def test_postgrest_errors_map_to_the_librarys_errors(
-    api: respx.MockRouter, client: Client, status: int, body: dict[str, Any],
-    error: type[Exception], text: str,
+    api: respx.MockRouter,
+    client: Client,
+    status: int,
+    body: dict[str, Any],
+    error: type[Exception],
+    text: str,
 ) -> None:
     api.post("/rpc/add_tool").respond(status, json=body)
     with pytest.raises(error, match=text):
@@ -133,19 +223,24 @@ def test_postgrest_errors_map_to_the_librarys_errors(
 def test_a_validation_error_keeps_postgrests_four_fields(
     api: respx.MockRouter, client: Client
 ) -> None:
-    api.post("/rpc/add_tool").respond(400, json={
-        "code": "22023", "message": "name: is required", "details": "name", "hint": "try"})
+    api.post("/rpc/add_tool").respond(
+        400,
+        json={"code": "22023", "message": "name: is required", "details": "name", "hint": "try"},
+    )
     with pytest.raises(ValidationError) as caught:
         client.add_tool(name="", category="CRM", owner="O")
     assert (caught.value.code, caught.value.field, caught.value.hint) == ("22023", "name", "try")
 
 
-@pytest.mark.parametrize("failure", [
-    httpx.Response(503, json={"message": "upstream restarting"}),
-    httpx.Response(502, text="<html>bad gateway</html>"),
-    httpx.ConnectError("connection refused"),
-    httpx.ReadTimeout("timed out"),
-])
+@pytest.mark.parametrize(
+    "failure",
+    [
+        httpx.Response(503, json={"message": "upstream restarting"}),
+        httpx.Response(502, text="<html>bad gateway</html>"),
+        httpx.ConnectError("connection refused"),
+        httpx.ReadTimeout("timed out"),
+    ],
+)
 def test_server_and_network_failures_are_transient(
     api: respx.MockRouter, client: Client, failure: httpx.Response | Exception
 ) -> None:
@@ -154,15 +249,28 @@ def test_server_and_network_failures_are_transient(
         client.tools()
 
 
-def test_the_heartbeat_retries_a_503_and_records_once(api: respx.MockRouter, client: Client) -> None:
+def test_the_heartbeat_retries_a_503_and_records_once(
+    api: respx.MockRouter, client: Client
+) -> None:
     api.get("/tools_current").respond(200, json=[tool_row()])
     api.get("/heartbeat_recent").respond(200, json=[])
-    rpc = api.post("/rpc/record_heartbeat").mock(side_effect=[
-        httpx.Response(503, json={"message": "try later"}),
-        httpx.Response(200, json={"status": "recorded", "run_key": "2026-11-25T12:00:00Z",
-                                  "ran_at": NOW, "tools_checked": 1, "healthy": 1,
-                                  "degraded": 0, "down": 0}),
-    ])
+    rpc = api.post("/rpc/record_heartbeat").mock(
+        side_effect=[
+            httpx.Response(503, json={"message": "try later"}),
+            httpx.Response(
+                200,
+                json={
+                    "status": "recorded",
+                    "run_key": "2026-11-25T12:00:00Z",
+                    "ran_at": NOW,
+                    "tools_checked": 1,
+                    "healthy": 1,
+                    "degraded": 0,
+                    "down": 0,
+                },
+            ),
+        ]
+    )
     result = run_once(client, now=datetime(2026, 11, 25, 12, 30, tzinfo=UTC))
     assert result.recorded
     assert rpc.call_count == 2
@@ -174,9 +282,15 @@ def test_the_heartbeat_retries_a_503_and_records_once(api: respx.MockRouter, cli
 def test_the_heartbeat_never_retries_a_4xx(api: respx.MockRouter, client: Client) -> None:
     api.get("/tools_current").respond(200, json=[tool_row()])
     api.get("/heartbeat_recent").respond(200, json=[])
-    rpc = api.post("/rpc/record_heartbeat").respond(400, json={
-        "code": "22023", "message": "metrics: health must be between 0 and 100",
-        "details": "health", "hint": None})
+    rpc = api.post("/rpc/record_heartbeat").respond(
+        400,
+        json={
+            "code": "22023",
+            "message": "metrics: health must be between 0 and 100",
+            "details": "health",
+            "hint": None,
+        },
+    )
     with pytest.raises(ValidationError):
         run_once(client, now=datetime(2026, 11, 25, 12, 30, tzinfo=UTC))
     assert rpc.call_count == 1

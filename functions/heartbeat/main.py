@@ -47,11 +47,12 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
     if scope["type"] != "http":
         return
     if scope["path"] not in ("/", ""):
-        await _json(send, 404, {"error": f"no such path {scope['path']}: POST / runs the heartbeat"})
+        await _json(
+            send, 404, {"error": f"no such path {scope['path']}: POST / runs the heartbeat"}
+        )
         return
     if scope["method"] != "POST":
-        await _json(send, 405, {"error": "only POST runs the heartbeat"},
-                    [(b"allow", b"POST")])
+        await _json(send, 405, {"error": "only POST runs the heartbeat"}, [(b"allow", b"POST")])
         return
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
     try:
@@ -69,10 +70,15 @@ async def _json(
     send: Send, status: int, body: Any, headers: list[tuple[bytes, bytes]] | None = None
 ) -> None:
     payload = json.dumps(body).encode()
-    await send({
-        "type": "http.response.start",
-        "status": status,
-        "headers": [(b"content-type", b"application/json"),
-                    (b"content-length", str(len(payload)).encode()), *(headers or [])],
-    })
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+                *(headers or []),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": payload})

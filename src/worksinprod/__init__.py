@@ -5,7 +5,6 @@
 >>> wip.tools().to_pandas()              # every tool with its current values
 """
 
-
 from .client import Client, connect
 from .config import Settings
 from .errors import (

@@ -132,6 +132,12 @@ def run_once(
     return retrying(lambda: client.record_heartbeat(payload), attempts=attempts)
 
 
+def check_backfill_hours(hours: int) -> int:
+    if not 1 <= hours <= 24 * 366:
+        raise ConfigError(f"--backfill takes 1 to {24 * 366} hours, got {hours}")
+    return hours
+
+
 @dataclass(frozen=True)
 class BackfillSummary:
     recorded: int
@@ -154,8 +160,7 @@ def backfill(
     Hours already recorded are skipped (same keys as scheduled runs), so a backfill can be
     rerun or resumed.
     """
-    if not 1 <= hours <= 24 * 366:
-        raise ConfigError(f"--backfill takes 1 to {24 * 366} hours, got {hours}")
+    check_backfill_hours(hours)
     end = slot_start(now or datetime.now(UTC))
     start = end - (hours - 1) * HOUR
     tools = retrying(client.tools, attempts=attempts)

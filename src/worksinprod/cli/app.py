@@ -5,20 +5,37 @@ from __future__ import annotations
 import sys
 import traceback
 from dataclasses import dataclass, replace
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from typer.core import TyperGroup
 
 from ..client import Client
 from ..config import Settings, check_database_url
 from ..connection import direct_url, open_store
+from ..errors import WorksInProdError
 
 console = Console()
 err_console = Console(stderr=True)
 
+
+class _Group(TyperGroup):
+    """Every command's known errors become one red line and exit status 1, however the app is
+    invoked (the console script, ``python -m worksinprod``, or a test runner)."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer's vendored click Context is private API
+        try:
+            return super().invoke(ctx)
+        except WorksInProdError as exc:
+            report(exc)
+            raise typer.Exit(1) from exc
+
+
 app = typer.Typer(
     name="worksinprod",
+    cls=_Group,
     help="Works in Prod: the inventory and health of your MarTech stack. Still works in prod.",
     no_args_is_help=True,
     add_completion=False,
@@ -72,9 +89,13 @@ def _global(
     state.settings = None
 
 
-def fail(exc: BaseException) -> NoReturn:
+def report(exc: BaseException) -> None:
     """One red line saying what went wrong; the traceback only with --debug."""
     if state.debug or "--debug" in sys.argv:
         traceback.print_exception(exc, file=sys.stderr)
-    err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+
+
+def fail(exc: BaseException) -> NoReturn:
+    report(exc)
     sys.exit(1)

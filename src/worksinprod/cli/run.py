@@ -43,6 +43,7 @@ def describe(result: HeartbeatResult) -> str:
 
 
 def backfill_with_progress(client: Client, hours: int, seed: int) -> heartbeat.BackfillSummary:
+    heartbeat.check_backfill_hours(hours)
     with Progress(
         TextColumn("backfilling history"),
         BarColumn(),

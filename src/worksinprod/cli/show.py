@@ -52,32 +52,27 @@ def status_command(as_json: JsonFlag = False) -> None:
             "Suspiciously quiet. (no tools: `worksinprod seed` or `worksinprod tools add`)"
         )
         return
+    wide = console.width >= 120  # category and owner only where they fit beside the numbers
     table = Table(title="Works in Prod: the stack", title_justify="left")
-    for column in (
-        "tool",
-        "category",
-        "owner",
-        "status",
-        "health",
-        "latency",
-        "uptime",
-        "DQ",
-        "last 24 h",
-    ):
-        table.add_column(
-            column, justify="right" if column in ("health", "latency", "uptime", "DQ") else "left"
-        )
+    table.add_column("tool", no_wrap=True, min_width=12)
+    if wide:
+        table.add_column("category")
+        table.add_column("owner")
+    table.add_column("status", no_wrap=True)
+    for column in ("health", "latency", "uptime", "DQ"):
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("last 24 h", no_wrap=True)
     for t in tools:
+        extra = [t.category, t.owner] if wide else []
         table.add_row(
             t.name,
-            t.category,
-            t.owner,
+            *extra,
             f"[{STATUS_STYLE[t.status]}]{t.status.value}[/]",
             fmt(t.health),
             fmt(t.latency_ms, " ms", 0),
             fmt(t.uptime_pct, "%", 2),
             fmt(t.data_quality),
-            blocks(sparks[t.slug].health) if t.slug in sparks else "",
+            blocks(sparks[t.slug].health[-24:]) if t.slug in sparks else "",
         )
     console.print(table)
     counts = ", ".join(f"{n} {s.value}" for s, n in summary.by_status.items() if n)

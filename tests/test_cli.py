@@ -1,0 +1,217 @@
+"""The worksinprod command: thin over the library, one red line for a mistake."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from worksinprod.cli import app
+
+from .factories import count
+
+runner = CliRunner()
+REPO = Path(__file__).resolve().parents[1]
+
+
+def wip(url: str, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["--database-url", url, *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_migrate_on_a_migrated_database_applies_nothing(database_url: str) -> None:
+    code, out, _ = wip(database_url, "migrate")
+    assert code == 0
+    assert "nothing to apply" in out
+
+
+def test_migrate_then_seed_from_empty_then_again_changes_nothing(empty_database_url: str) -> None:
+    code, out, _ = wip(empty_database_url, "migrate")
+    assert code == 0
+    assert "applying 20261125120000_roles.sql" in out
+    assert wip(empty_database_url, "seed")[1].startswith("demo stack loaded: 28 tools, 39")
+    assert "nothing to apply" in wip(empty_database_url, "migrate")[1]
+    assert wip(empty_database_url, "seed")[1].startswith("demo stack loaded: 28 tools, 39")
+
+
+def test_heartbeat_backfill_status_and_feed(database_url: str) -> None:
+    wip(database_url, "seed")
+    code, out, _ = wip(database_url, "heartbeat", "--backfill", "24", "--seed", "4")
+    assert code == 0
+    assert "backfilled 24 hour(s)" in out
+    code, out, _ = wip(database_url, "heartbeat")
+    assert "already recorded" in out
+    code, out, _ = wip(database_url, "heartbeat", "--force")
+    assert re.search(r"28 checked, \d+ healthy", out)
+
+    status = json.loads(wip(database_url, "status", "--json")[1])
+    assert len(status) == 28
+    assert {"slug", "status", "health", "sparkline_24h"} <= set(status[0])
+    assert all(len(tool["sparkline_24h"]) == 25 for tool in status)
+    feed = json.loads(wip(database_url, "feed", "--json", "--limit", "3")[1])
+    assert [run["source"] for run in feed] == ["manual", "backfill", "backfill"]
+
+    table = wip(database_url, "status")[1]
+    assert "Salesforce" in table
+    assert "still works in prod" in table
+
+
+def test_tools_add_list_update_remove(database_url: str) -> None:
+    code, out, _ = wip(
+        database_url,
+        "tools",
+        "add",
+        "--name",
+        "Customer.io",
+        "--category",
+        "Email",
+        "--owner",
+        "Lena",
+    )
+    assert (code, out.strip()) == (0, "added customer-io (Customer.io)")
+    assert wip(database_url, "tools", "update", "customer-io", "--owner", "Priya")[0] == 0
+    listed = json.loads(wip(database_url, "tools", "list", "--json", "--category", "Email")[1])
+    assert [(t["slug"], t["owner"]) for t in listed] == [("customer-io", "Priya")]
+    assert wip(database_url, "tools", "remove", "customer-io", "--yes")[0] == 0
+    assert json.loads(wip(database_url, "tools", "list", "--json")[1]) == []
+
+
+def test_integrations_add_list_remove(database_url: str) -> None:
+    wip(database_url, "seed")
+    code, _out, _ = wip(database_url, "integrations", "add", "braze", "looker", "--flow", "sends")
+    assert code == 0
+    listed = json.loads(wip(database_url, "integrations", "list", "--tool", "looker", "--json")[1])
+    assert ("braze", "looker", "sends") in [(i["source"], i["target"], i["flow"]) for i in listed]
+    assert wip(database_url, "integrations", "remove", "braze", "looker", "--yes")[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["tools", "add", "--name", " ", "--category", "CRM", "--owner", "O"],
+            "name: must not be empty",
+        ),
+        (["tools", "update", "ghost", "--owner", "x"], 'no tool with slug "ghost"'),
+        (["tools", "update", "ghost"], "nothing to change"),
+        (["tools", "remove", "ghost"], "needs --yes"),
+        (["tools", "list", "--status", "on-fire"], "status must be one of"),
+        (["feed", "--limit", "0"], "limit must be between 1 and 1000"),
+        (["heartbeat", "--backfill", "0"], "--backfill takes 1 to"),
+        (["integrations", "add", "braze", "braze", "--flow", "x"], 'no tool with slug "braze"'),
+    ],
+)
+def test_a_mistake_is_one_red_line_exit_1_and_changes_nothing(
+    database_url: str, args: list[str], message: str
+) -> None:
+    code, _out, err = wip(database_url, *args)
+    assert code == 1
+    assert message in err
+    assert err.startswith("error: ")
+    assert "Traceback" not in err
+    with psycopg.connect(database_url) as conn:
+        assert count(conn, "tools") == 0
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "worksinprod", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+def test_the_real_command_prints_no_traceback_unless_asked() -> None:
+    plain = run_cli("--database-url", "mysql://nope", "status")
+    debug = run_cli("--debug", "--database-url", "mysql://nope", "status")
+    assert plain.returncode == 1
+    assert plain.stderr.strip().splitlines() == [
+        "error: --database-url is not a postgres URL: expected "
+        "postgresql://user:password@host:5432/db, got 'mysql://nope'"
+    ]
+    assert debug.returncode == 1
+    assert "Traceback" in debug.stderr
+
+
+def test_every_command_has_help_and_a_place_in_the_docs() -> None:
+    docs = (REPO / "docs" / "cli.md").read_text()
+    root = get_command(app)
+    names: list[str] = []
+    for name, command in root.commands.items():  # type: ignore[attr-defined]
+        sub = getattr(command, "commands", None)
+        names += [f"{name} {child}" for child in sub] if sub else [name]
+    for name in names:
+        result = runner.invoke(app, [*name.split(), "--help"])
+        assert result.exit_code == 0, name
+        assert len(result.stdout) > 80, name
+        assert f"worksinprod {name}" in docs, f"docs/cli.md does not show `worksinprod {name}`"
+
+
+def test_up_migrates_seeds_backfills_beats_on_schedule_and_stops_on_sigterm(
+    tmp_path: Path, database_url: str
+) -> None:
+    # A fresh, empty database of its own (the test database has the schema: drop it first).
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(
+            "drop schema public cascade; create schema public; "
+            "drop schema supabase_migrations cascade"
+        )
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "worksinprod",
+            "--database-url",
+            database_url,
+            "up",
+            "--no-serve",
+            "--every",
+            "2s",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with psycopg.connect(database_url) as conn:
+                ledger = conn.execute(
+                    "select to_regclass('public.heartbeat_log') is not null"
+                ).fetchone()
+                if ledger and ledger[0]:
+                    scheduled = conn.execute(
+                        "select count(*) from heartbeat_log where source = 'scheduled'"
+                    ).fetchone()
+                    if scheduled and scheduled[0] >= 2:
+                        break
+            time.sleep(0.5)
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, err
+    assert "loaded the demo stack: 28 tools" in out
+    assert "backfilled 168 hour(s)" in out
+    assert "stopped. Last checked: still works in prod." in out
+    with psycopg.connect(database_url) as conn:
+        runs: dict[str, int] = dict(
+            conn.execute("select source, count(*) from heartbeat_log group by source").fetchall()
+        )
+    assert runs["backfill"] == 168
+    assert runs["scheduled"] >= 2
