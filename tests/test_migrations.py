@@ -11,7 +11,14 @@ from worksinprod.migrations import discover, migrate, pending
 from worksinprod.resources import migrations_dir
 from worksinprod.sqlsplit import split_statements
 
-EXPECTED_TABLES = {"governance_settings", "tools", "tool_integrations", "metrics", "heartbeat_log"}
+EXPECTED_TABLES = {
+    "governance_settings",
+    "tools",
+    "tool_integrations",
+    "metrics",
+    "heartbeat_log",
+    "metric_trends_daily",
+}
 EXPECTED_VIEWS = {
     "tools_current",
     "integrations_named",
@@ -19,6 +26,7 @@ EXPECTED_VIEWS = {
     "tool_sparklines",
     "tool_status_changes",
     "heartbeat_recent",
+    "tool_weekly_trends",
 }
 
 
@@ -51,7 +59,10 @@ def test_applying_every_migration_gives_the_canonical_schema(empty_database_url:
         ).fetchall()
     assert tables == EXPECTED_TABLES
     assert views == EXPECTED_VIEWS
-    assert trigger == [("AFTER", "INSERT", "STATEMENT", "EXECUTE FUNCTION purge_old_metrics()")]
+    assert sorted(trigger) == [
+        ("AFTER", "INSERT", "STATEMENT", "EXECUTE FUNCTION aggregate_metric_trends()"),
+        ("AFTER", "INSERT", "STATEMENT", "EXECUTE FUNCTION purge_old_metrics()"),
+    ]
 
 
 def test_the_ledger_matches_the_supabase_cli_table(empty_database_url: str) -> None:

@@ -8,7 +8,14 @@ from psycopg.types.json import Jsonb
 
 from .factories import Conn, add_tool, count, metric
 
-TABLES = ["governance_settings", "tools", "tool_integrations", "metrics", "heartbeat_log"]
+TABLES = [
+    "governance_settings",
+    "tools",
+    "tool_integrations",
+    "metrics",
+    "heartbeat_log",
+    "metric_trends_daily",
+]
 WRITE_FUNCTIONS = [
     "record_heartbeat",
     "add_tool",
@@ -48,6 +55,7 @@ def test_readers_can_select_every_table_and_view(conn: Conn, role: str) -> None:
         "tool_sparklines",
         "integrations_named",
         "tool_status_changes",
+        "tool_weekly_trends",
     ]:
         conn.execute(f"select * from {relation} limit 1")
 

@@ -107,6 +107,7 @@ def test_integrations_named_shows_both_ends(conn: Conn) -> None:
         "heartbeat_recent",
         "integrations_named",
         "tool_status_changes",
+        "tool_weekly_trends",
     ],
 )
 def test_every_view_runs_with_the_invokers_rights(conn: Conn, view: str) -> None:

