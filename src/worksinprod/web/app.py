@@ -1,0 +1,161 @@
+"""The dashboard application: pages, the JSON API, and how errors reach a person."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.sessions import SessionMiddleware
+
+from ..client import Client
+from ..config import Settings
+from ..connection import open_store
+from ..errors import (
+    NotFoundError,
+    PermissionDeniedError,
+    TransientError,
+    ValidationError,
+    WorksInProdError,
+)
+from .about import About
+from .context import templates
+from .views import about, api, edits, feed, landing, map, stack, tool
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+
+
+def create_app(
+    settings: Settings, *, client: Client | None = None, refresh_seconds: int = 30
+) -> FastAPI:
+    """The dashboard over ``client`` (or a client opened from ``settings``)."""
+    about_info = About.from_env()  # a bad WIP_ABOUT_LINKS fails here, at start
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = client is None
+        app.state.client = client or Client(open_store(settings))
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.client.close()
+
+    app = FastAPI(
+        title="Works in Prod",
+        summary="The inventory and health of a MarTech stack. Still works in prod.",
+        version="0.1.0",
+        docs_url=None,  # Swagger UI loads from a CDN; the dashboard works offline
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.admin_token = settings.admin_token
+    app.state.cron_secret = settings.cron_secret
+    app.state.settings = settings
+    app.state.about = about_info
+    app.state.refresh_seconds = refresh_seconds
+    if client is not None:
+        app.state.client = client
+
+    # Sessions survive restarts when an admin token exists (the key derives from it).
+    key = (
+        hmac.new(settings.admin_token.encode(), b"worksinprod-session", hashlib.sha256).hexdigest()
+        if settings.admin_token
+        else secrets.token_hex(32)
+    )
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=key,
+        same_site="strict",
+        session_cookie="wip_session",
+        max_age=8 * 3600,
+    )
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        return response
+
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    for module in (api, landing, stack, tool, map, feed, about, edits):
+        app.include_router(module.router)
+    _install_error_handlers(app)
+    return app
+
+
+def _status_for(error: WorksInProdError) -> int:
+    if isinstance(error, NotFoundError):
+        return 404
+    if isinstance(error, ValidationError):
+        return 422
+    if isinstance(error, PermissionDeniedError):
+        return 401 if error.code == "401" else 403
+    if isinstance(error, TransientError):
+        return 503
+    return 500
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/api"
+
+
+def _error_response(request: Request, status: int, message: str) -> Response:
+    if _wants_json(request):
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse({"error": message}, status_code=status, headers=headers)
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        {
+            "status": status,
+            "message": message,
+            "last_run": None,
+            "admin_enabled": False,
+            "signed_in": False,
+            "csrf": "",
+            "refresh_seconds": 0,
+        },
+        status_code=status,
+    )
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(WorksInProdError)
+    async def known_error(request: Request, exc: WorksInProdError) -> Response:
+        return _error_response(request, _status_for(exc), str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_parameters(request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'] if p not in ('query', 'path', 'body'))}: "
+            f"{err['msg']}"
+            for err in exc.errors()
+        )
+        return _error_response(request, 422, problems or "invalid parameters")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = (
+            "Suspiciously quiet: there is nothing here."
+            if exc.status_code == 404
+            else str(exc.detail)
+        )
+        return _error_response(request, exc.status_code, message)

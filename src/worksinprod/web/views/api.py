@@ -1,0 +1,88 @@
+"""The JSON API (the seed's api/tools and api/heartbeat): reads, and a manual heartbeat."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path, Query, Request
+from pydantic import BaseModel
+
+from ...errors import PermissionDeniedError
+from ...heartbeat import run_once
+from ...models import HealthTrend, HeartbeatRun, Status, Tool
+from ...trigger import authorize
+from ..context import client
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+class ErrorBody(BaseModel):
+    error: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "No such tool"},
+    422: {"model": ErrorBody, "description": "Bad parameters"},
+    503: {"model": ErrorBody, "description": "The database is unreachable; try again"},
+}
+
+
+@router.get("/tools", responses=ERRORS)
+def list_tools(
+    request: Request,
+    category: Annotated[str | None, Query(max_length=60)] = None,
+    status: Annotated[Status | None, Query()] = None,
+    owner: Annotated[str | None, Query(max_length=120)] = None,
+) -> list[Tool]:
+    """Every tool with its current values, by name."""
+    return client(request).tools(category=category, status=status, owner=owner)
+
+
+@router.get("/tools/{slug}", responses=ERRORS)
+def get_tool(request: Request, slug: Annotated[str, Path(max_length=64)]) -> Tool:
+    """One tool by slug."""
+    return client(request).tool(slug)
+
+
+@router.get("/trends", responses=ERRORS)
+def trends(
+    request: Request,
+    tool: Annotated[str | None, Query(max_length=64)] = None,
+    since: Annotated[date | None, Query()] = None,
+) -> list[HealthTrend]:
+    """Daily averages per tool over the retention window."""
+    return client(request).health_trends(tool, since)
+
+
+@router.get("/heartbeats", responses=ERRORS)
+def heartbeats(
+    request: Request, limit: Annotated[int, Query(ge=1, le=1000)] = 20
+) -> list[HeartbeatRun]:
+    """The latest heartbeat runs, newest first."""
+    return client(request).recent_heartbeats(limit=limit)
+
+
+@router.post(
+    "/heartbeat",
+    responses={
+        401: {"model": ErrorBody, "description": "Missing or wrong bearer token"},
+        403: {"model": ErrorBody, "description": "CRON_SECRET is not set on the server"},
+        **ERRORS,
+    },
+)
+async def trigger_heartbeat(
+    request: Request,
+    authorization: Annotated[str | None, Header()] = None,
+    force: Annotated[bool, Query(description="Record an extra manual run")] = False,
+) -> dict[str, Any]:
+    """Run a heartbeat now. Needs ``Authorization: Bearer <CRON_SECRET>``."""
+    secret = request.app.state.cron_secret
+    if not secret:
+        raise PermissionDeniedError(
+            "manual heartbeats are off: set CRON_SECRET on the server to allow them", code="403"
+        )
+    authorize(authorization, secret)
+    result = await asyncio.to_thread(run_once, client(request), force=force)
+    return result.model_dump(mode="json")

@@ -1,0 +1,25 @@
+"""/ : what this is, and the whole stack at a glance."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from ...models import Status
+from ..context import client, render
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def landing(request: Request) -> HTMLResponse:
+    wip = client(request)
+    summary = wip.stack_summary()
+    all_clear = summary.tools > 0 and summary.by_status[Status.HEALTHY] == summary.tools
+    return render(
+        request,
+        "landing.html",
+        summary=summary,
+        all_clear=all_clear,
+        runs=wip.recent_heartbeats(limit=3),
+    )

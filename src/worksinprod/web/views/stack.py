@@ -1,0 +1,117 @@
+"""/stack : the Stack Tracker and Health Dashboard in one table, refreshed after each heartbeat."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import HTMLResponse
+
+from ...models import Status, Tool
+from ..context import client, render, templates
+
+router = APIRouter()
+
+SortKey = Literal[
+    "name",
+    "category",
+    "owner",
+    "status",
+    "health",
+    "latency_ms",
+    "uptime_pct",
+    "data_quality",
+    "last_checked_at",
+]
+_SEVERITY = {Status.DOWN: 0, Status.DEGRADED: 1, Status.UNKNOWN: 2, Status.HEALTHY: 3}
+COLUMNS: list[tuple[SortKey, str]] = [
+    ("name", "Tool"),
+    ("category", "Category"),
+    ("owner", "Owner"),
+    ("status", "Status"),
+    ("health", "Health"),
+    ("latency_ms", "Latency"),
+    ("uptime_pct", "Uptime"),
+    ("data_quality", "Data quality"),
+]
+
+
+def sort_tools(tools: list[Tool], key: SortKey, descending: bool) -> list[Tool]:
+    def value(tool: Tool) -> tuple[bool, object]:
+        if key == "status":
+            return (False, _SEVERITY[tool.status])
+        raw = getattr(tool, key)
+        # Missing values (never checked) sort last whichever the direction.
+        return (raw is None, raw.lower() if isinstance(raw, str) else raw if raw is not None else 0)
+
+    present = sorted((t for t in tools if value(t)[0] is False), key=value, reverse=descending)
+    return present + [t for t in tools if value(t)[0] is True]
+
+
+class StackQuery:
+    def __init__(
+        self,
+        category: Annotated[str | None, Query(max_length=60)] = None,
+        status: Annotated[Status | None, Query()] = None,
+        owner: Annotated[str | None, Query(max_length=120)] = None,
+        sort: Annotated[SortKey, Query()] = "name",
+        dir: Annotated[Literal["asc", "desc"], Query()] = "asc",
+    ) -> None:
+        self.category = category or None
+        self.status = status
+        self.owner = owner or None
+        self.sort = sort
+        self.dir = dir
+
+    def params(self, **overrides: str) -> str:
+        values = {
+            "category": self.category,
+            "status": self.status and self.status.value,
+            "owner": self.owner,
+            "sort": self.sort,
+            "dir": self.dir,
+            **overrides,
+        }
+        return urlencode({k: v for k, v in values.items() if v})
+
+
+def rows_context(request: Request, q: StackQuery) -> dict[str, object]:
+    wip = client(request)
+    tools = wip.tools(category=q.category, status=q.status, owner=q.owner)
+    last = wip.recent_heartbeats(limit=1)
+    return {
+        "tools": sort_tools(tools, q.sort, q.dir == "desc"),
+        "sparks": wip.sparklines(),
+        "after": last[0].id if last else 0,
+        "q": q,
+    }
+
+
+@router.get("/stack", response_class=HTMLResponse, include_in_schema=False)
+def stack(request: Request, q: Annotated[StackQuery, Depends()]) -> HTMLResponse:
+    everything = client(request).tools()
+    return render(
+        request,
+        "stack.html",
+        columns=COLUMNS,
+        total=len(everything),
+        categories=sorted({t.category for t in everything}),
+        owners=sorted({t.owner for t in everything}),
+        **rows_context(request, q),
+    )
+
+
+@router.get("/stack/rows", include_in_schema=False)
+def stack_rows(
+    request: Request, q: Annotated[StackQuery, Depends()], after: Annotated[int, Query(ge=0)] = 0
+) -> Response:
+    """The table body again, only when a heartbeat has run since ``after`` (else 204)."""
+    last = client(request).recent_heartbeats(limit=1)
+    if not last or last[0].id == after:
+        return Response(status_code=204)
+    return templates.TemplateResponse(
+        request,
+        "_stack_rows.html",
+        {**rows_context(request, q), "refresh_seconds": request.app.state.refresh_seconds},
+    )
