@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from ..display import fmt
 from ..models import Status
 from ..sparkline import blocks
 from .app import app, console, state
@@ -19,10 +20,6 @@ STATUS_STYLE = {
     Status.UNKNOWN: "dim",
 }
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-
-
-def fmt(value: float | None, unit: str = "", digits: int = 1) -> str:
-    return "-" if value is None else f"{value:.{digits}f}{unit}"
 
 
 def print_json(data: Any) -> None:

@@ -8,9 +8,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ..display import fmt
 from ..errors import ConfigError
 from .app import app, console, state
-from .show import STATUS_STYLE, JsonFlag, fmt, print_json
+from .show import STATUS_STYLE, JsonFlag, print_json
 
 tools_app = typer.Typer(
     help="List, add, update and remove the stack's tools.", no_args_is_help=True

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from ..client import Client
+from ..display import fmt
 from ..errors import PermissionDeniedError
 from ..models import HeartbeatRun, Status
 from ..sparkline import svg_points
@@ -20,10 +21,6 @@ from ..sparkline import svg_points
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.globals["svg_points"] = svg_points
 templates.env.globals["Status"] = Status
-
-
-def _fmt(value: float | None, unit: str = "", digits: int = 1) -> str:
-    return "–" if value is None else f"{value:.{digits}f}{unit}"
 
 
 def _ago(moment: datetime | None) -> str:
@@ -39,7 +36,7 @@ def _ago(moment: datetime | None) -> str:
     return f"{seconds // 86400} days ago"
 
 
-templates.env.filters["fmt"] = _fmt
+templates.env.filters["fmt"] = fmt
 templates.env.filters["ago"] = _ago
 
 

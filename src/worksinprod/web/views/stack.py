@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -76,7 +76,7 @@ class StackQuery:
         return urlencode({k: v for k, v in values.items() if v})
 
 
-def rows_context(request: Request, q: StackQuery) -> dict[str, object]:
+def rows_context(request: Request, q: StackQuery) -> dict[str, Any]:
     wip = client(request)
     tools = wip.tools(category=q.category, status=q.status, owner=q.owner)
     last = wip.recent_heartbeats(limit=1)
