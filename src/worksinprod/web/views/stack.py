@@ -53,13 +53,13 @@ class StackQuery:
     def __init__(
         self,
         category: Annotated[str | None, Query(max_length=60)] = None,
-        status: Annotated[Status | None, Query()] = None,
+        status: Annotated[Literal["", "healthy", "degraded", "down", "unknown"], Query()] = "",
         owner: Annotated[str | None, Query(max_length=120)] = None,
         sort: Annotated[SortKey, Query()] = "name",
         dir: Annotated[Literal["asc", "desc"], Query()] = "asc",
     ) -> None:
         self.category = category or None
-        self.status = status
+        self.status = Status(status) if status else None  # "" is the form's "All"
         self.owner = owner or None
         self.sort = sort
         self.dir = dir
