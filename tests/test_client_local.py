@@ -99,6 +99,7 @@ def test_the_public_api_is_what_all_says() -> None:
         "seed",
         "sqlsplit",
         "sparkline",
+        "display",
         "supabase_store",
         "trigger",
         "cli",
@@ -107,3 +108,11 @@ def test_the_public_api_is_what_all_says() -> None:
     assert set(worksinprod.__all__) - {"__version__"} == exported - modules
     for name in worksinprod.__all__:
         assert getattr(worksinprod, name) is not None
+
+
+def test_a_nul_byte_in_a_filter_is_a_validation_error(database_url: str) -> None:
+    with (
+        worksinprod.connect(database_url=database_url) as wip,
+        pytest.raises(worksinprod.ValidationError, match="cannot be stored or searched"),
+    ):
+        wip.tools(owner="nul\x00byte")

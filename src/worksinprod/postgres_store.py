@@ -11,7 +11,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from .errors import StoreError, TransientError, from_code
+from .errors import StoreError, TransientError, ValidationError, from_code
 from .store import Row, Select, check_name
 
 
@@ -35,6 +35,9 @@ def translate(exc: psycopg.Error) -> StoreError:
         ("22", "23", "42")
     ):
         return TransientError(f"the database connection failed: {message}", code=state)
+    if isinstance(exc, psycopg.DataError) and state is None:
+        # Refused before it reached the server, e.g. a NUL byte, which no Postgres text holds.
+        return ValidationError(f"a value cannot be stored or searched: {message}", code="22P02")
     return from_code(message, state, diag.message_detail, diag.message_hint)
 
 

@@ -51,12 +51,15 @@ def dashboard_factory(monkeypatch: pytest.MonkeyPatch) -> Iterator[ServeFactory]
     with ExitStack() as running:
 
         def start(database_url: str, *, admin: bool = True, cron: bool = True) -> Dashboard:
-            settings = Settings(database_url=database_url,
-                                admin_token=ADMIN_TOKEN if admin else None,
-                                cron_secret=CRON_SECRET if cron else None)
+            settings = Settings(
+                database_url=database_url,
+                admin_token=ADMIN_TOKEN if admin else None,
+                cron_secret=CRON_SECRET if cron else None,
+            )
             client = running.enter_context(worksinprod.connect(database_url=database_url))
             url = running.enter_context(
-                serve(create_app(settings, client=client, refresh_seconds=1)))
+                serve(create_app(settings, client=client, refresh_seconds=1))
+            )
             return Dashboard(url, client, database_url)
 
         yield start
@@ -76,8 +79,13 @@ def browser() -> Iterator[object]:
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
         )
         yield chromium
         chromium.close()

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from worksinprod import Status
 from worksinprod.heartbeat import run_once
 
 from .conftest import Dashboard, ServeFactory
@@ -19,7 +20,8 @@ def test_landing_shows_the_stack_at_a_glance(page: Page, dashboard: Dashboard) -
     summary = dashboard.client.stack_summary()
     expect(page.locator("h1")).to_have_text("It works in prod.")
     expect(page.locator('.value[data-status="healthy"]')).to_have_text(
-        str(summary.by_status["healthy"]))
+        str(summary.by_status[Status.HEALTHY])
+    )
     expect(page.locator("footer")).to_contain_text("Last checked: still works in prod.")
     last = summary.last_heartbeat
     assert last is not None
@@ -84,8 +86,16 @@ def test_map_highlights_everything_downstream_of_a_chosen_tool(
     downstream = page.locator("#map .node.downstream")
     # From supabase/seed.sql by hand: hightouch -> braze, google-ads, meta-ads; both ads ->
     # rockerbox -> snowflake -> looker, census (and back to hightouch); census -> mailchimp.
-    expected = {"braze", "google-ads", "meta-ads", "rockerbox", "snowflake", "looker", "census",
-                "mailchimp"}
+    expected = {
+        "braze",
+        "google-ads",
+        "meta-ads",
+        "rockerbox",
+        "snowflake",
+        "looker",
+        "census",
+        "mailchimp",
+    }
     expect(downstream).to_have_count(len(expected))
     assert set(downstream.evaluate_all("nodes => nodes.map(n => n.dataset.slug)")) == expected
     listed = page.locator("#affected li").evaluate_all("items => items.map(i => i.dataset.slug)")
@@ -105,7 +115,8 @@ def test_about_shows_what_the_deployer_configured(page: Page, dashboard: Dashboa
     page.goto(dashboard.url + "/about")
     expect(page.locator(".lede")).to_contain_text("Jerusha Gray")
     expect(page.get_by_role("link", name="Site")).to_have_attribute(
-        "href", "https://worksinprod.com")
+        "href", "https://worksinprod.com"
+    )
 
 
 def test_an_empty_database_is_suspiciously_quiet(
@@ -114,14 +125,16 @@ def test_an_empty_database_is_suspiciously_quiet(
     empty = dashboard_factory(database_url)
     for path in ("/", "/stack", "/feed", "/map"):
         response = page.goto(empty.url + path)
-        assert response is not None and response.status == 200, path
+        assert response is not None
+        assert response.status == 200, path
         if path != "/map":
             expect(page.locator("main")).to_contain_text("Suspiciously quiet.")
 
 
 def test_unknown_tools_are_a_friendly_404(page: Page, dashboard: Dashboard) -> None:
     response = page.goto(dashboard.url + "/tools/no-such-tool")
-    assert response is not None and response.status == 404
+    assert response is not None
+    assert response.status == 404
     expect(page.locator(".error-message")).to_contain_text('no tool with slug "no-such-tool"')
 
 

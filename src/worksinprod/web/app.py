@@ -95,7 +95,8 @@ def create_app(
         return response
 
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    for module in (api, landing, stack, tool, map, feed, about, edits):
+    # edits before tool: /tools/new must win over /tools/{slug}
+    for module in (api, landing, stack, edits, tool, map, feed, about):
         app.include_router(module.router)
     _install_error_handlers(app)
     return app
