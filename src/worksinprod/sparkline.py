@@ -16,19 +16,14 @@ def blocks(values: Sequence[float], low: float = 0.0, high: float = 100.0) -> st
     return "".join(_BLOCKS[round(min(max((v - low) / span, 0.0), 1.0) * top)] for v in values)
 
 
-def svg_points(
-    values: Sequence[float],
-    width: int = 96,
-    height: int = 24,
-    low: float = 0.0,
-    high: float = 100.0,
-) -> str:
-    """The ``points`` of an SVG polyline drawing ``values`` in a width x height box."""
-    if not values:
-        return ""
+def svg_points(values: Sequence[float], low: float = 0.0, high: float = 100.0) -> str:
+    """The ``points`` of an SVG polyline for ``values`` in a viewBox of (len - 1) x 100.
+
+    Whole numbers keep a thousand sparklines small; the SVG stretches the box to its size
+    (preserveAspectRatio="none") and the stroke does not scale (vector-effect in the CSS).
+    """
     span = (high - low) or 1.0
-    step = width / max(len(values) - 1, 1)
     return " ".join(
-        f"{i * step:.1f},{height - min(max((v - low) / span, 0.0), 1.0) * height:.1f}"
+        f"{i},{round(100 - min(max((v - low) / span, 0.0), 1.0) * 100)}"
         for i, v in enumerate(values)
     )

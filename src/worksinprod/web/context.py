@@ -19,6 +19,9 @@ from ..models import HeartbeatRun, Status
 from ..sparkline import svg_points
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+# Block tags leave no blank lines behind: a thousand-row table is mostly markup.
+templates.env.trim_blocks = True
+templates.env.lstrip_blocks = True
 templates.env.globals["svg_points"] = svg_points
 templates.env.globals["Status"] = Status
 
