@@ -13,14 +13,14 @@ from pathlib import Path
 
 import httpx
 import psycopg
-from _harness import database, machine, sql, timed, vacuum
 
 import worksinprod
+from _harness import database, machine, sql, timed, vacuum
 from worksinprod import Settings
 from worksinprod.web.app import create_app
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.servers import serve  # noqa: E402 - the tests' real-server helper
+from tests.servers import serve
 
 
 def measure(count: int) -> None:
@@ -40,9 +40,11 @@ def measure(count: int) -> None:
             raw = len(http.get("/stack", headers={"Accept-Encoding": "identity"}).content)
             wire = http.get("/stack", headers={"Accept-Encoding": "gzip"})
             gzipped = int(wire.headers.get("content-length", len(wire.content)))
-    print(f"{count:>5} tools  /stack {stack:7.1f} ms  (/about floor {floor:5.1f} ms, "
-          f"ratio {stack / floor:5.1f}x)   page {raw / 1024:6.1f} KB raw, "
-          f"{gzipped / 1024:5.1f} KB gzipped")
+    print(
+        f"{count:>5} tools  /stack {stack:7.1f} ms  (/about floor {floor:5.1f} ms, "
+        f"ratio {stack / floor:5.1f}x)   page {raw / 1024:6.1f} KB raw, "
+        f"{gzipped / 1024:5.1f} KB gzipped"
+    )
 
 
 if __name__ == "__main__":
