@@ -100,3 +100,17 @@ def test_app_without_a_configured_secret_refuses_everyone(
     assert response.status_code == 500
     assert "CRON_SECRET is not set" in response.json()["error"]
     assert runs(function_env) == 0
+
+
+def test_the_vercel_entry_takes_get_with_the_secret_and_refuses_post(function_env: str) -> None:
+    from functions.heartbeat.main import vercel_app
+
+    with serve(vercel_app) as url:
+        refused = httpx.get(url + "/")
+        posted = httpx.post(url + "/", headers={"Authorization": f"Bearer {SECRET}"})
+        ran = httpx.get(url + "/", headers={"Authorization": f"Bearer {SECRET}"}, timeout=30)
+    assert refused.status_code == 401
+    assert posted.status_code == 405
+    assert ran.status_code == 200
+    assert ran.json()["status"] == "recorded"
+    assert runs(function_env) == 1

@@ -4,7 +4,8 @@ Two entries:
 - ``handler(event, context)``: for function platforms that call a Python handler on a schedule
   (AWS Lambda with EventBridge, Google Cloud Functions, ...). The platform authenticates.
 - ``app``: an ASGI app for HTTP platforms and cron callers (Supabase pg_cron + pg_net, GitHub
-  Actions, Vercel cron). ``POST /`` with ``Authorization: Bearer <CRON_SECRET>``.
+  Actions). ``POST /`` with ``Authorization: Bearer <CRON_SECRET>``.
+- ``vercel_app``: the same behind ``GET /``, because Vercel cron jobs only send GET.
 
 Either runs one heartbeat for the current hour through SUPABASE_URL + SUPABASE_SERVICE_ROLE_KEY
 (supabase-py) or DATABASE_URL. A run fired twice in the same hour records once.
@@ -25,6 +26,7 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 def handler(event: Any = None, context: Any = None) -> dict[str, Any]:
@@ -37,33 +39,49 @@ def handler(event: Any = None, context: Any = None) -> dict[str, Any]:
     return {"statusCode": 200, "body": json.dumps(result)}
 
 
-async def app(scope: Scope, receive: Receive, send: Send) -> None:
-    """ASGI entry: POST / with the cron secret runs one heartbeat."""
-    if scope["type"] == "lifespan":
-        while (await receive())["type"] != "lifespan.shutdown":
-            await send({"type": "lifespan.startup.complete"})
-        await send({"type": "lifespan.shutdown.complete"})
-        return
-    if scope["type"] != "http":
-        return
-    if scope["path"] not in ("/", ""):
-        await _json(
-            send, 404, {"error": f"no such path {scope['path']}: POST / runs the heartbeat"}
-        )
-        return
-    if scope["method"] != "POST":
-        await _json(send, 405, {"error": "only POST runs the heartbeat"}, [(b"allow", b"POST")])
-        return
-    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-    try:
-        authorize(headers.get("authorization"), os.environ.get("CRON_SECRET"))
-        result = await asyncio.to_thread(run_scheduled, serverless_settings())
-    except WorksInProdError as exc:
-        status = http_status(exc)
-        extra = [(b"www-authenticate", b"Bearer")] if status == 401 else []
-        await _json(send, status, {"error": str(exc)}, extra)
-        return
-    await _json(send, 200, result)
+def make_app(method: str = "POST") -> ASGIApp:
+    """An ASGI app that runs one heartbeat on ``<method> /`` with the cron secret."""
+
+    async def trigger(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        if scope["type"] != "http":
+            return
+        if scope["path"] not in ("/", ""):
+            await _json(
+                send, 404, {"error": f"no such path {scope['path']}: {method} / runs the heartbeat"}
+            )
+            return
+        if scope["method"] != method:
+            await _json(
+                send,
+                405,
+                {"error": f"only {method} runs the heartbeat"},
+                [(b"allow", method.encode())],
+            )
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        try:
+            authorize(headers.get("authorization"), os.environ.get("CRON_SECRET"))
+            result = await asyncio.to_thread(run_scheduled, serverless_settings())
+        except WorksInProdError as exc:
+            status = http_status(exc)
+            extra = [(b"www-authenticate", b"Bearer")] if status == 401 else []
+            await _json(send, status, {"error": str(exc)}, extra)
+            return
+        await _json(send, 200, result)
+
+    return trigger
+
+
+app = make_app("POST")
+"""ASGI entry: ``POST /`` with ``Authorization: Bearer <CRON_SECRET>`` runs one heartbeat."""
+
+vercel_app = make_app("GET")
+"""The same for Vercel cron, which calls its path with GET and the same bearer header."""
 
 
 async def _json(
