@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 from typer.main import get_command
@@ -19,6 +20,7 @@ from typer.testing import CliRunner
 from worksinprod.cli import app
 
 from .factories import count
+from .servers import free_port
 
 runner = CliRunner()
 REPO = Path(__file__).resolve().parents[1]
@@ -215,3 +217,48 @@ def test_up_migrates_seeds_backfills_beats_on_schedule_and_stops_on_sigterm(
         )
     assert runs["backfill"] == 168
     assert runs["scheduled"] >= 2
+
+
+def test_up_with_the_dashboard_serves_pages_and_stops_cleanly_on_sigterm(
+    tmp_path: Path, database_url: str
+) -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "worksinprod",
+            "--database-url",
+            database_url,
+            "up",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
+    try:
+        page = None
+        deadline = time.monotonic() + 60
+        while page is None and time.monotonic() < deadline:
+            try:
+                page = httpx.get(f"http://127.0.0.1:{port}/stack", timeout=2)
+            except httpx.TransportError:
+                time.sleep(0.3)
+        assert page is not None
+        assert page.status_code == 200
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, err
+    assert "stopped. Last checked: still works in prod." in out
+    with psycopg.connect(database_url) as conn:
+        sources: dict[str, int] = dict(
+            conn.execute("select source, count(*) from heartbeat_log group by source").fetchall()
+        )
+    # A week up to the previous hour, and the loop's own first beat for this hour.
+    assert sources == {"backfill": 168, "scheduled": 1}

@@ -42,7 +42,9 @@ def describe(result: HeartbeatResult) -> str:
     )
 
 
-def backfill_with_progress(client: Client, hours: int, seed: int) -> heartbeat.BackfillSummary:
+def backfill_with_progress(
+    client: Client, hours: int, seed: int, end: datetime | None = None
+) -> heartbeat.BackfillSummary:
     heartbeat.check_backfill_hours(hours)
     with Progress(
         TextColumn("backfilling history"),
@@ -54,7 +56,11 @@ def backfill_with_progress(client: Client, hours: int, seed: int) -> heartbeat.B
     ) as bar:
         task = bar.add_task("backfill", total=hours)
         summary = heartbeat.backfill(
-            client, hours, seed=seed, progress=lambda done, _: bar.update(task, completed=done)
+            client,
+            hours,
+            now=end,
+            seed=seed,
+            progress=lambda done, _: bar.update(task, completed=done),
         )
     console.print(
         f"backfilled {summary.recorded} hour(s) "
@@ -103,7 +109,8 @@ def up_command(
             load_demo_stack(state.direct_url())
             console.print(f"loaded the demo stack: {len(client.tools())} tools")
         if not client.recent_heartbeats(limit=1):
-            backfill_with_progress(client, 7 * 24, seed)
+            # History up to the previous hour: the loop's first beat records this one itself.
+            backfill_with_progress(client, 7 * 24, seed, end=datetime.now(UTC) - heartbeat.HOUR)
         stop = threading.Event()
         loop = threading.Thread(
             target=heartbeat_loop,

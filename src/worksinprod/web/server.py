@@ -8,8 +8,21 @@ from ..config import Settings
 from .app import create_app
 
 
+class _Server(uvicorn.Server):
+    """uvicorn, but a Ctrl-C or SIGTERM ends in a plain return.
+
+    uvicorn re-raises the signal it caught after shutting down, which kills the process before
+    ``worksinprod up`` can stop its heartbeat loop and say goodbye.
+    """
+
+    def handle_exit(self, sig: int, frame: object) -> None:
+        super().handle_exit(sig, frame)  # type: ignore[arg-type]
+        self._captured_signals.clear()
+
+
 def serve_dashboard(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve until Ctrl-C or SIGTERM (uvicorn handles both and shuts down cleanly)."""
+    """Serve until Ctrl-C or SIGTERM; return once the server has shut down cleanly."""
     app = create_app(settings)
     print(f"dashboard on http://{host}:{port}")
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=False)
+    _Server(config).run()
