@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
+import zipfile
 from pathlib import Path
 
 import psycopg
@@ -151,3 +154,17 @@ def test_split_statements_keeps_semicolons_inside_quotes_and_bodies() -> None:
         "create function f() returns int language sql as $fn$ select 1; $fn$",
         "/* block; comment */ select 'it''s; fine'",
     ]
+
+
+def test_the_built_wheel_carries_the_repositorys_migrations_and_seed(tmp_path: Path) -> None:
+    repo = Path(__file__).resolve().parents[1]
+    subprocess.run([sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d",
+                    str(tmp_path)], cwd=repo, check=True, capture_output=True, timeout=120)
+    (wheel,) = tmp_path.glob("worksinprod-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        packed = {name: archive.read(name) for name in archive.namelist()
+                  if name.startswith("worksinprod/_supabase/")}
+    expected = {f"worksinprod/_supabase/migrations/{p.name}": p.read_bytes()
+                for p in (repo / "supabase" / "migrations").glob("*.sql")}
+    expected["worksinprod/_supabase/seed.sql"] = (repo / "supabase" / "seed.sql").read_bytes()
+    assert packed == expected
