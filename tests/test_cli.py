@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -162,6 +163,37 @@ def test_every_command_has_help_and_a_place_in_the_docs() -> None:
         assert f"worksinprod {name}" in docs, f"docs/cli.md does not show `worksinprod {name}`"
 
 
+def run_up_until(
+    database_url: str, cwd: Path, args: list[str], ready: Callable[[], bool]
+) -> tuple[int, str, str]:
+    """Start `worksinprod up`, wait until ``ready()``, send SIGTERM; its exit code and output."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "worksinprod", "--database-url", database_url, "up", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=cwd,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not ready() and time.monotonic() < deadline:
+            time.sleep(0.3)
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    return process.returncode, out, err
+
+
+def runs_by_source(database_url: str) -> dict[str, int]:
+    with psycopg.connect(database_url) as conn:
+        if conn.execute("select to_regclass('public.heartbeat_log')").fetchone() == (None,):
+            return {}
+        rows = conn.execute("select source, count(*) from heartbeat_log group by source")
+        return {str(source): int(n) for source, n in rows.fetchall()}
+
+
 def test_up_migrates_seeds_backfills_beats_on_schedule_and_stops_on_sigterm(
     tmp_path: Path, database_url: str
 ) -> None:
@@ -171,50 +203,17 @@ def test_up_migrates_seeds_backfills_beats_on_schedule_and_stops_on_sigterm(
             "drop schema public cascade; create schema public; "
             "drop schema supabase_migrations cascade"
         )
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "worksinprod",
-            "--database-url",
-            database_url,
-            "up",
-            "--no-serve",
-            "--every",
-            "2s",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=tmp_path,
+    code, out, err = run_up_until(
+        database_url,
+        tmp_path,
+        ["--no-serve", "--every", "2s"],
+        ready=lambda: runs_by_source(database_url).get("scheduled", 0) >= 2,
     )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with psycopg.connect(database_url) as conn:
-                ledger = conn.execute(
-                    "select to_regclass('public.heartbeat_log') is not null"
-                ).fetchone()
-                if ledger and ledger[0]:
-                    scheduled = conn.execute(
-                        "select count(*) from heartbeat_log where source = 'scheduled'"
-                    ).fetchone()
-                    if scheduled and scheduled[0] >= 2:
-                        break
-            time.sleep(0.5)
-        process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    assert process.returncode == 0, err
+    assert code == 0, err
     assert "loaded the demo stack: 28 tools" in out
     assert "backfilled 168 hour(s)" in out
     assert "stopped. Last checked: still works in prod." in out
-    with psycopg.connect(database_url) as conn:
-        runs: dict[str, int] = dict(
-            conn.execute("select source, count(*) from heartbeat_log group by source").fetchall()
-        )
+    runs = runs_by_source(database_url)
     assert runs["backfill"] == 168
     assert runs["scheduled"] >= 2
 
@@ -223,42 +222,18 @@ def test_up_with_the_dashboard_serves_pages_and_stops_cleanly_on_sigterm(
     tmp_path: Path, database_url: str
 ) -> None:
     port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "worksinprod",
-            "--database-url",
-            database_url,
-            "up",
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=tmp_path,
-    )
-    try:
-        page = None
-        deadline = time.monotonic() + 60
-        while page is None and time.monotonic() < deadline:
-            try:
-                page = httpx.get(f"http://127.0.0.1:{port}/stack", timeout=2)
-            except httpx.TransportError:
-                time.sleep(0.3)
-        assert page is not None
-        assert page.status_code == 200
-        process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    assert process.returncode == 0, err
+    pages: list[int] = []
+
+    def dashboard_answers() -> bool:
+        try:
+            pages.append(httpx.get(f"http://127.0.0.1:{port}/stack", timeout=2).status_code)
+        except httpx.TransportError:
+            return False
+        return True
+
+    code, out, err = run_up_until(database_url, tmp_path, ["--port", str(port)], dashboard_answers)
+    assert pages == [200]
+    assert code == 0, err
     assert "stopped. Last checked: still works in prod." in out
-    with psycopg.connect(database_url) as conn:
-        sources: dict[str, int] = dict(
-            conn.execute("select source, count(*) from heartbeat_log group by source").fetchall()
-        )
     # A week up to the previous hour, and the loop's own first beat for this hour.
-    assert sources == {"backfill": 168, "scheduled": 1}
+    assert runs_by_source(database_url) == {"backfill": 168, "scheduled": 1}

@@ -14,23 +14,10 @@ from worksinprod.migrations import discover, migrate, pending
 from worksinprod.resources import migrations_dir
 from worksinprod.sqlsplit import split_statements
 
-EXPECTED_TABLES = {
-    "governance_settings",
-    "tools",
-    "tool_integrations",
-    "metrics",
-    "heartbeat_log",
-    "metric_trends_daily",
-}
-EXPECTED_VIEWS = {
-    "tools_current",
-    "integrations_named",
-    "tool_health_trends",
-    "tool_sparklines",
-    "tool_status_changes",
-    "heartbeat_recent",
-    "tool_weekly_trends",
-}
+from .schema_names import TABLES, VIEWS
+
+EXPECTED_TABLES = set(TABLES)
+EXPECTED_VIEWS = set(VIEWS)
 
 
 def test_migrations_apply_from_empty_then_rerun_applies_nothing(empty_database_url: str) -> None:
@@ -158,13 +145,23 @@ def test_split_statements_keeps_semicolons_inside_quotes_and_bodies() -> None:
 
 def test_the_built_wheel_carries_the_repositorys_migrations_and_seed(tmp_path: Path) -> None:
     repo = Path(__file__).resolve().parents[1]
-    subprocess.run([sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d",
-                    str(tmp_path)], cwd=repo, check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(tmp_path)],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     (wheel,) = tmp_path.glob("worksinprod-*.whl")
     with zipfile.ZipFile(wheel) as archive:
-        packed = {name: archive.read(name) for name in archive.namelist()
-                  if name.startswith("worksinprod/_supabase/")}
-    expected = {f"worksinprod/_supabase/migrations/{p.name}": p.read_bytes()
-                for p in (repo / "supabase" / "migrations").glob("*.sql")}
+        packed = {
+            name: archive.read(name)
+            for name in archive.namelist()
+            if name.startswith("worksinprod/_supabase/")
+        }
+    expected = {
+        f"worksinprod/_supabase/migrations/{p.name}": p.read_bytes()
+        for p in (repo / "supabase" / "migrations").glob("*.sql")
+    }
     expected["worksinprod/_supabase/seed.sql"] = (repo / "supabase" / "seed.sql").read_bytes()
     assert packed == expected

@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import psycopg
 import pytest
+from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from .factories import Conn, add_tool, count, metric
+from .schema_names import TABLES, VIEWS
 
-TABLES = [
-    "governance_settings",
-    "tools",
-    "tool_integrations",
-    "metrics",
-    "heartbeat_log",
-    "metric_trends_daily",
-]
 WRITE_FUNCTIONS = [
     "record_heartbeat",
     "add_tool",
@@ -40,24 +34,13 @@ def test_every_table_has_row_level_security_on(conn: Conn) -> None:
 @pytest.mark.parametrize("role", ["anon", "authenticated"])
 def test_readers_can_select_every_table_and_view(conn: Conn, role: str) -> None:
     add_tool(conn, "hubspot")
-    conn.execute(f"set role {role}")
+    conn.execute(sql.SQL("set role {}").format(sql.Identifier(role)))
     assert conn.execute("select slug from tools").fetchall() == [("hubspot",)]
     assert conn.execute("select slug, status from tools_current").fetchall() == [
         ("hubspot", "unknown")
     ]
-    for relation in [
-        "metrics",
-        "heartbeat_log",
-        "tool_integrations",
-        "governance_settings",
-        "tool_health_trends",
-        "heartbeat_recent",
-        "tool_sparklines",
-        "integrations_named",
-        "tool_status_changes",
-        "tool_weekly_trends",
-    ]:
-        conn.execute(f"select * from {relation} limit 1")
+    for relation in TABLES + VIEWS:
+        conn.execute(sql.SQL("select * from {} limit 1").format(sql.Identifier(relation)))
 
 
 @pytest.mark.parametrize(
@@ -86,9 +69,9 @@ def test_anon_cannot_write(conn: Conn, statement: str) -> None:
 @pytest.mark.parametrize("function", WRITE_FUNCTIONS)
 @pytest.mark.parametrize("role", ["anon", "authenticated"])
 def test_readers_cannot_call_write_functions(conn: Conn, function: str, role: str) -> None:
-    conn.execute(f"set role {role}")
+    conn.execute(sql.SQL("set role {}").format(sql.Identifier(role)))
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
-        conn.execute(f"select {function}(%s)", [Jsonb({})])
+        conn.execute(sql.SQL("select {}(%s)").format(sql.Identifier(function)), [Jsonb({})])
 
 
 def test_service_role_can_write_through_functions_and_tables(conn: Conn) -> None:

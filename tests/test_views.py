@@ -8,6 +8,7 @@ import pytest
 from psycopg.types.json import Jsonb
 
 from .factories import Conn, add_tool, metric, record
+from .schema_names import VIEWS
 
 
 def at(hours_ago: float) -> datetime:
@@ -98,18 +99,7 @@ def test_integrations_named_shows_both_ends(conn: Conn) -> None:
     ).fetchall() == [("segment", "Segment", "braze", "Braze", "traits")]
 
 
-@pytest.mark.parametrize(
-    "view",
-    [
-        "tools_current",
-        "tool_health_trends",
-        "tool_sparklines",
-        "heartbeat_recent",
-        "integrations_named",
-        "tool_status_changes",
-        "tool_weekly_trends",
-    ],
-)
+@pytest.mark.parametrize("view", VIEWS)
 def test_every_view_runs_with_the_invokers_rights(conn: Conn, view: str) -> None:
     row = conn.execute(
         "select c.reloptions from pg_class c where c.relname = %s", [view]
