@@ -83,12 +83,13 @@ def require_admin(request: Request, submitted_csrf: str | None) -> None:
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """A page with the shared context: footer heartbeat, sign-in state, CSRF token, refresh."""
-    last: list[HeartbeatRun] = client(request).recent_heartbeats(limit=1)
+    if "last_run" not in context:  # pages that read the latest run already pass it
+        last: list[HeartbeatRun] = client(request).recent_heartbeats(limit=1)
+        context["last_run"] = last[0] if last else None
     return templates.TemplateResponse(
         request,
         template,
         {
-            "last_run": last[0] if last else None,
             "admin_enabled": bool(request.app.state.admin_token),
             "signed_in": signed_in(request),
             "csrf": csrf_token(request) if request.app.state.admin_token else "",

@@ -16,10 +16,12 @@ def landing(request: Request) -> HTMLResponse:
     wip = client(request)
     summary = wip.stack_summary()
     all_clear = summary.tools > 0 and summary.by_status[Status.HEALTHY] == summary.tools
+    runs = wip.recent_heartbeats(limit=3)
     return render(
         request,
         "landing.html",
+        last_run=runs[0] if runs else None,
         summary=summary,
         all_clear=all_clear,
-        runs=wip.recent_heartbeats(limit=3),
+        runs=runs,
     )

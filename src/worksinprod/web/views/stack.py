@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
-from ...models import Status, Tool
+from ...models import HeartbeatRun, Status, Tool
 from ..context import client, render, templates
 
 router = APIRouter()
@@ -75,14 +75,21 @@ class StackQuery:
         }
         return urlencode({k: v for k, v in values.items() if v})
 
+    def keeps(self, tool: Tool) -> bool:
+        return (
+            (self.category is None or tool.category == self.category)
+            and (self.status is None or tool.status == self.status)
+            and (self.owner is None or tool.owner == self.owner)
+        )
 
-def rows_context(request: Request, q: StackQuery) -> dict[str, Any]:
-    wip = client(request)
-    tools = wip.tools(category=q.category, status=q.status, owner=q.owner)
-    last = wip.recent_heartbeats(limit=1)
+
+def rows_context(
+    request: Request, q: StackQuery, tools: list[Tool], last: list[HeartbeatRun]
+) -> dict[str, Any]:
+    """The table body's context, from tools and the latest run already read by the caller."""
     return {
-        "tools": sort_tools(tools, q.sort, q.dir == "desc"),
-        "sparks": wip.sparklines(),
+        "tools": sort_tools([t for t in tools if q.keeps(t)], q.sort, q.dir == "desc"),
+        "sparks": client(request).sparklines(),
         "after": last[0].id if last else 0,
         "q": q,
     }
@@ -90,15 +97,18 @@ def rows_context(request: Request, q: StackQuery) -> dict[str, Any]:
 
 @router.get("/stack", response_class=HTMLResponse, include_in_schema=False)
 def stack(request: Request, q: Annotated[StackQuery, Depends()]) -> HTMLResponse:
-    everything = client(request).tools()
+    wip = client(request)
+    everything = wip.tools()  # one read serves the table, the filters' choices and the count
+    last = wip.recent_heartbeats(limit=1)
     return render(
         request,
         "stack.html",
+        last_run=last[0] if last else None,
         columns=COLUMNS,
         total=len(everything),
         categories=sorted({t.category for t in everything}),
         owners=sorted({t.owner for t in everything}),
-        **rows_context(request, q),
+        **rows_context(request, q, everything, last),
     )
 
 
@@ -110,8 +120,9 @@ def stack_rows(
     last = client(request).recent_heartbeats(limit=1)
     if not last or last[0].id == after:
         return Response(status_code=204)
+    context = rows_context(request, q, client(request).tools(), last)
     return templates.TemplateResponse(
         request,
         "_stack_rows.html",
-        {**rows_context(request, q), "refresh_seconds": request.app.state.refresh_seconds},
+        {**context, "refresh_seconds": request.app.state.refresh_seconds},
     )
