@@ -6,6 +6,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -237,3 +238,12 @@ def test_up_with_the_dashboard_serves_pages_and_stops_cleanly_on_sigterm(
     assert "stopped. Last checked: still works in prod." in out
     # A week up to the previous hour, and the loop's own first beat for this hour.
     assert runs_by_source(database_url) == {"backfill": 168, "scheduled": 1}
+
+
+def test_up_on_a_taken_port_says_so_before_doing_any_work(database_url: str) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        code, _, err = wip(database_url, "up", "--port", str(port))
+    assert code == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in err
+    assert runs_by_source(database_url) == {}

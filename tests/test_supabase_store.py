@@ -192,7 +192,7 @@ def test_writes_are_rpc_posts_with_one_payload_argument(
                 "hint": None,
             },
             PermissionDeniedError,
-            "permission denied",
+            "permission denied for function add_tool: writes need SUPABASE_SERVICE_ROLE_KEY",
         ),
         (
             404,

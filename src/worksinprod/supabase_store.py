@@ -103,4 +103,7 @@ def _translate(exc: APIError) -> StoreError:
     details = (
         exc.details if isinstance(exc.details, str) or exc.details is None else str(exc.details)
     )
-    return from_code(exc.message or "Supabase refused the request", exc.code, details, exc.hint)
+    message = exc.message or "Supabase refused the request"
+    if exc.code == "42501":
+        message += ": writes need SUPABASE_SERVICE_ROLE_KEY (the anon key only reads)"
+    return from_code(message, exc.code, details, exc.hint)

@@ -53,6 +53,7 @@ def backfill_with_progress(
         TimeElapsedColumn(),
         console=err_console,
         transient=True,
+        disable=not err_console.is_terminal,  # a log file wants the summary line, not a bar
     ) as bar:
         task = bar.add_task("backfill", total=hours)
         summary = heartbeat.backfill(
@@ -95,13 +96,18 @@ def heartbeat_command(
 def up_command(
     every: Annotated[str, typer.Option("--every", help="Heartbeat interval: 1h, 15m, 30s.")] = "1h",
     host: Annotated[str, typer.Option("--host", help="Dashboard address.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Dashboard port.")] = 8000,
+    port: Annotated[int, typer.Option("--port", help="Dashboard port.", min=1, max=65535)] = 8000,
     serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the dashboard.")] = True,
     seed: Annotated[int, typer.Option("--seed", help="Random seed of the drift.")] = 0,
 ) -> None:
     """Everything: database, migrations, demo stack, a week of history, the hourly heartbeat
     and the dashboard."""
     interval = parse_interval(every)
+    web = serve and _web_available()
+    if web:
+        from ..web.server import check_port
+
+        check_port(host, port)  # before any work: a taken port is a mistake to fix first
     console.print("[dim]Deploying good intentions…[/]")
     apply_migrations(state.direct_url())
     with state.client() as client:
@@ -120,7 +126,7 @@ def up_command(
         )
         loop.start()
         try:
-            if serve and _web_available():
+            if web:
                 from ..web.server import serve_dashboard
 
                 serve_dashboard(state.resolved(), host=host, port=port)

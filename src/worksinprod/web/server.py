@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import socket
+
 import uvicorn
 
 from ..config import Settings
+from ..errors import ConfigError
 from .app import create_app
 
 
@@ -20,8 +23,21 @@ class _Server(uvicorn.Server):
         self._captured_signals.clear()
 
 
+def check_port(host: str, port: int) -> None:
+    """Fail early, and clearly, when the address is taken or not ours to listen on."""
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}. Choose another with --port "
+            "(or --host)"
+        ) from exc
+
+
 def serve_dashboard(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve until Ctrl-C or SIGTERM; return once the server has shut down cleanly."""
+    check_port(host, port)
     app = create_app(settings)
     print(f"dashboard on http://{host}:{port}")
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=False)
