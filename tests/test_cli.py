@@ -19,6 +19,7 @@ import pytest
 from typer.main import get_command
 from typer.testing import CliRunner
 
+import worksinprod
 from worksinprod.cli import app
 
 from .factories import count
@@ -247,3 +248,9 @@ def test_up_on_a_taken_port_says_so_before_doing_any_work(database_url: str) -> 
     assert code == 1
     assert f"cannot listen on 127.0.0.1:{port}" in err
     assert runs_by_source(database_url) == {}
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"worksinprod {worksinprod.__version__}"

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from .. import __version__
 from ..client import Client
 from ..config import Settings, check_database_url
 from ..connection import direct_url, open_store
@@ -72,6 +73,12 @@ class State:
 state = State()
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        console.print(f"worksinprod {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _global(
     database_url: Annotated[
@@ -83,6 +90,12 @@ def _global(
         ),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", callback=_show_version, is_eager=True
+        ),
+    ] = False,
 ) -> None:
     state.database_url = database_url
     state.debug = debug
