@@ -83,6 +83,8 @@ def test_tools_is_one_get_of_the_view_with_the_keys_in_headers(
         "status": "eq.healthy",
         "owner": "eq.Ravi",
         "order": "name.asc",
+        "offset": "0",
+        "limit": "1000",
     }
     assert request.headers["apikey"] == KEY
     assert request.headers["authorization"] == f"Bearer {KEY}"
@@ -114,6 +116,8 @@ def test_metrics_since_sends_an_iso_gte_filter(api: respx.MockRouter, client: Cl
         "tool_id": "eq.5",
         "recorded_at": "gte.2026-11-24T12:00:00+00:00",
         "order": "recorded_at.asc",
+        "offset": "0",
+        "limit": "1000",
     }
     assert metrics[0].health == 90.0
 
@@ -303,3 +307,24 @@ def test_the_heartbeat_gives_up_after_its_attempts(api: respx.MockRouter, client
     with pytest.raises(TransientError, match="HTTP 503: down for good"):
         run_once(client, now=datetime(2026, 11, 25, 12, 30, tzinfo=UTC), attempts=3)
     assert rpc.call_count == 3
+
+
+def test_unbounded_reads_page_past_postgrests_row_cap(api: respx.MockRouter) -> None:
+    rows = [tool_row(i, f"tool-{i}") for i in range(1, 6)]
+    route = api.get("/tools_current").mock(
+        side_effect=[
+            httpx.Response(200, json=rows[:2]),
+            httpx.Response(200, json=rows[2:4]),
+            httpx.Response(200, json=rows[4:]),
+        ]
+    )
+    store = SupabaseStore(URL, KEY)
+    store.page_size = 2
+    with Client(store) as client:
+        tools = client.tools()
+    assert [t.id for t in tools] == [1, 2, 3, 4, 5]
+    pages = [
+        (call.request.url.params["offset"], call.request.url.params["limit"])
+        for call in route.calls
+    ]
+    assert pages == [("0", "2"), ("2", "2"), ("4", "2")]

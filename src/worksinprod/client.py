@@ -114,11 +114,13 @@ class Client:
 
     def sparklines(self) -> dict[str, Sparkline]:
         """Every tool's last 24 hours, keyed by slug."""
-        return {s.slug: s for s in self._select(Sparkline, Select("tool_sparklines"))}
+        query = Select("tool_sparklines", order=[("tool_id", False)])  # stable pages over HTTP
+        return {s.slug: s for s in self._select(Sparkline, query)}
 
     def weekly_trends(self) -> dict[str, WeeklyTrend]:
         """Every tool's daily trend as arrays (one row per tool), keyed by slug."""
-        return {w.slug: w for w in self._select(WeeklyTrend, Select("tool_weekly_trends"))}
+        query = Select("tool_weekly_trends", order=[("tool_id", False)])  # stable pages over HTTP
+        return {w.slug: w for w in self._select(WeeklyTrend, query)}
 
     def status_changes(self, tool: str, limit: int = 20) -> Records[StatusChange]:
         """A tool's latest status changes, newest first."""

@@ -48,6 +48,8 @@ class SupabaseStore:
     """Select and rpc through supabase-py. Writes need the service-role key."""
 
     kind = "supabase"
+    page_size = 1000
+    """Rows per request for unbounded reads; at most the project's max_rows."""
 
     def __init__(self, url: str, key: str, *, timeout: float = 15.0) -> None:
         self.url = url
@@ -65,6 +67,23 @@ class SupabaseStore:
             ) from exc
 
     def select(self, query: Select) -> list[Row]:
+        if query.limit is not None:
+            rows: list[Row] = self._execute(self._request(query).limit(query.limit)).data
+            return rows
+        # PostgREST caps a response at the project's max_rows (1,000 unless changed), silently:
+        # read page by page until a short page says there is no more. A fresh request per page,
+        # because postgrest-py's builders accumulate parameters.
+        everything: list[Row] = []
+        while True:
+            start = len(everything)
+            page: list[Row] = self._execute(
+                self._request(query).range(start, start + self.page_size - 1)
+            ).data
+            everything.extend(page)
+            if len(page) < self.page_size:
+                return everything
+
+    def _request(self, query: Select) -> Any:
         builder = self._client.table(query.relation).select(",".join(query.columns))
         for column, value in query.eq.items():
             builder = builder.eq(column, _value(value))
@@ -76,10 +95,7 @@ class SupabaseStore:
             builder = builder.lte(column, _value(value))
         for column, descending in query.order:
             builder = builder.order(column, desc=descending)
-        if query.limit is not None:
-            builder = builder.limit(query.limit)
-        rows: list[Row] = self._execute(builder).data
-        return rows
+        return builder
 
     def rpc(self, function: str, args: Mapping[str, Any]) -> Any:
         check_name(function, "function")
