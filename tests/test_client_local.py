@@ -11,6 +11,7 @@ import worksinprod
 from worksinprod import ConfigError, Status
 from worksinprod.heartbeat import backfill
 from worksinprod.seed import load_demo_stack
+from worksinprod.store import Select
 
 
 def test_records_become_dataframes_and_html_tables(database_url: str) -> None:
@@ -116,3 +117,33 @@ def test_a_nul_byte_in_a_filter_is_a_validation_error(database_url: str) -> None
         pytest.raises(worksinprod.ValidationError, match="cannot be stored or searched"),
     ):
         wip.tools(owner="nul\x00byte")
+
+
+def test_the_store_filters_by_membership_and_ranges(database_url: str) -> None:
+    load_demo_stack(database_url)
+    with worksinprod.connect(database_url=database_url) as wip:
+        store = wip.store
+        picked = store.select(
+            Select(
+                "tools", columns=["slug"], in_={"slug": ["ga4", "gtm", "x"]}, order=[("slug", True)]
+            )
+        )
+        ranged = store.select(
+            Select(
+                "tools",
+                columns=["slug"],
+                gte={"slug": "s"},
+                lte={"slug": "sn"},
+                order=[("slug", False)],
+                limit=5,
+            )
+        )
+    assert picked == [{"slug": "gtm"}, {"slug": "ga4"}]
+    assert [r["slug"] for r in ranged] == ["salesforce", "segment"]
+
+
+def test_a_select_refuses_names_that_are_not_plain_identifiers() -> None:
+    with pytest.raises(ConfigError, match="not a plain lowercase SQL identifier"):
+        Select("tools; drop table tools")
+    with pytest.raises(ConfigError, match="column"):
+        Select("tools", eq={"slug = slug or 1=1 --": "x"})

@@ -41,16 +41,16 @@ def run_key_for(slot: datetime) -> str:
 
 
 def current_readings(tools: Sequence[Tool]) -> dict[int, Reading]:
-    """Each tool's latest values, from which the walk continues."""
+    """Each checked tool's latest values, from which the walk continues."""
     readings = {}
-    for tool in tools:
-        if None not in (tool.health, tool.latency_ms, tool.uptime_pct, tool.data_quality):
-            readings[tool.id] = Reading(
-                health=tool.health or 0.0,
-                latency_ms=tool.latency_ms or 0.0,
-                uptime_pct=tool.uptime_pct or 0.0,
-                data_quality=tool.data_quality or 0.0,
-            )
+    for t in tools:
+        if (
+            t.health is not None
+            and t.latency_ms is not None
+            and t.uptime_pct is not None
+            and t.data_quality is not None
+        ):
+            readings[t.id] = Reading(t.health, t.latency_ms, t.uptime_pct, t.data_quality)
     return readings
 
 

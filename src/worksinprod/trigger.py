@@ -11,7 +11,7 @@ from typing import Any
 from .client import Client
 from .config import Settings
 from .connection import open_store
-from .errors import ConfigError, PermissionDeniedError, StoreError, TransientError
+from .errors import ConfigError, PermissionDeniedError, TransientError
 from .heartbeat import run_once
 
 
@@ -40,11 +40,9 @@ def run_scheduled(settings: Settings, *, force: bool = False) -> dict[str, Any]:
 
 
 def http_status(error: Exception) -> int:
-    """The HTTP status that tells a scheduler whether to retry."""
+    """The HTTP status that tells a scheduler whether to retry (503) or not."""
     if isinstance(error, PermissionDeniedError) and error.code == "401":
         return 401
     if isinstance(error, TransientError):
         return 503
-    if isinstance(error, ConfigError | StoreError):
-        return 500
     return 500
