@@ -8,6 +8,7 @@ import stat
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -148,3 +149,41 @@ def test_as_root_binaries_under_a_private_folder_run_from_a_mirror(
         assert conn.execute("select 1").fetchone() == (1,)
     assert server.bin_dir.is_relative_to(open_dir / "mirror")
     assert modes(private) == before
+
+
+@contextmanager
+def mounted_tmpfs(options: str) -> Iterator[Path]:
+    """A real small or read-only filesystem (root only; skipped where mounting is not allowed)."""
+    point = Path(tempfile.mkdtemp(prefix="wip-fs-"))
+    point.chmod(0o755)
+    mount = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(point)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if mount.returncode != 0:
+        point.rmdir()
+        pytest.skip(f"cannot mount a tmpfs here: {mount.stderr.strip()}")
+    try:
+        yield point
+    finally:
+        subprocess.run(["umount", str(point)], check=False)
+        point.rmdir()
+
+
+@as_root
+def test_a_full_disk_is_explained_and_leaves_no_half_made_folder() -> None:
+    with mounted_tmpfs("size=2m,mode=755") as disk:
+        with pytest.raises(EmbeddedServerError, match="the disk is full: free some space"):
+            EmbeddedPostgres(disk / "home").start()
+        assert not (disk / "home" / "pgdata").exists()
+
+
+@as_root
+def test_a_read_only_folder_is_explained() -> None:
+    with (
+        mounted_tmpfs("ro,mode=755") as disk,
+        pytest.raises(EmbeddedServerError, match=r"cannot create WIP_HOME .*Read-only file system"),
+    ):
+        EmbeddedPostgres(disk / "home").start()
