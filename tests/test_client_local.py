@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pandas
@@ -147,3 +148,12 @@ def test_a_select_refuses_names_that_are_not_plain_identifiers() -> None:
         Select("tools; drop table tools")
     with pytest.raises(ConfigError, match="column"):
         Select("tools", eq={"slug = slug or 1=1 --": "x"})
+
+
+def test_naive_datetimes_are_refused_rather_than_guessed(database_url: str) -> None:
+    load_demo_stack(database_url)
+    with (
+        worksinprod.connect(database_url=database_url) as wip,
+        pytest.raises(ConfigError, match="since must be timezone-aware"),
+    ):
+        wip.metrics("segment", since=datetime(2026, 11, 1))

@@ -87,6 +87,9 @@ class Client:
         until: datetime | None = None,
     ) -> Records[Metric]:
         """One tool's samples, oldest first; ``since`` a moment or a look-back such as 24 h."""
+        for name, moment in (("since", since), ("until", until)):
+            if isinstance(moment, datetime) and moment.tzinfo is None:
+                raise ConfigError(f"{name} must be timezone-aware, e.g. datetime.now(UTC)")
         tool_id = self.tool(tool).id
         gte: dict[str, Any] = {}
         if since is not None:
