@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import psycopg
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -149,3 +150,25 @@ def test_phone_width_keeps_every_control_labelled(browser: Any, dashboard: Dashb
     background = phone.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background == "rgb(20, 20, 19)"  # dark mode follows the system
     context.close()
+
+
+def test_a_large_stack_is_paged_and_sorting_spans_every_page(
+    page: Page, database_url: str, dashboard_factory: ServeFactory
+) -> None:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(
+            "insert into tools (slug, name, category, owner) select 'tool-' || n, "
+            "'Tool ' || lpad(n::text, 4, '0'), 'Bench', 'Owner' from generate_series(1, 600) n"
+        )
+    board = dashboard_factory(database_url)
+    page.goto(board.url + "/stack")
+    expect(page.locator("#stack-rows tr")).to_have_count(500)
+    expect(page.locator("#stack-count")).to_have_text(
+        "Showing 1\u2013500 of 600 matching tools (600 in all)"
+    )
+    page.get_by_role("link", name="Next →").click()
+    expect(page.locator("#stack-rows tr")).to_have_count(100)
+    expect(page.locator("#stack-rows tr").last.locator("th")).to_have_text("Tool 0600")
+    page.get_by_role("link", name="Tool ▲").click()  # by name, descending, back to page 1
+    expect(page.locator("#stack-rows tr").first.locator("th")).to_have_text("Tool 0600")
+    expect(page.locator("nav.pager")).to_contain_text("Page 1 of 2")

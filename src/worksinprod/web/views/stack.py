@@ -13,6 +13,7 @@ from ..context import client, render, templates
 
 router = APIRouter()
 
+PAGE_SIZE = 500
 SortKey = Literal[
     "name",
     "category",
@@ -57,7 +58,9 @@ class StackQuery:
         owner: Annotated[str | None, Query(max_length=120)] = None,
         sort: Annotated[SortKey, Query()] = "name",
         dir: Annotated[Literal["asc", "desc"], Query()] = "asc",
+        page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     ) -> None:
+        self.page = page
         self.category = category or None
         self.status = Status(status) if status else None  # "" is the form's "All"
         self.owner = owner or None
@@ -86,9 +89,21 @@ class StackQuery:
 def rows_context(
     request: Request, q: StackQuery, tools: list[Tool], last: list[HeartbeatRun]
 ) -> dict[str, Any]:
-    """The table body's context, from tools and the latest run already read by the caller."""
+    """The table body's context, from tools and the latest run already read by the caller.
+
+    A page holds PAGE_SIZE rows: past that a table stops being readable (and each row carries
+    its own sparkline); filters and sorting still span every tool.
+    """
+    matching = sort_tools([t for t in tools if q.keeps(t)], q.sort, q.dir == "desc")
+    pages = max(1, -(-len(matching) // PAGE_SIZE))
+    page = min(q.page, pages)
+    shown = matching[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     return {
-        "tools": sort_tools([t for t in tools if q.keeps(t)], q.sort, q.dir == "desc"),
+        "tools": shown,
+        "matching": len(matching),
+        "first": (page - 1) * PAGE_SIZE + 1 if shown else 0,
+        "page": page,
+        "pages": pages,
         "sparks": client(request).sparklines(),
         "after": last[0].id if last else 0,
         "q": q,
