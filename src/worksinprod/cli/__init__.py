@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import sys
 
-from .app import app, fail
+from .app import app
 from .commands import register
 
 register()
 
 
 def main() -> None:
-    """Entry point: run the app; a known error is one red line and exit status 1."""
-    from ..errors import WorksInProdError
-
+    """Entry point. Known errors are reported by the app's group (one red line, exit 1)."""
     try:
         app(prog_name="worksinprod")
-    except WorksInProdError as exc:
-        fail(exc)
     except KeyboardInterrupt:
         sys.exit(130)
 

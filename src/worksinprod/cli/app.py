@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import traceback
 from dataclasses import dataclass, replace
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -17,6 +17,7 @@ from ..client import Client
 from ..config import Settings, check_database_url
 from ..connection import direct_url, open_store
 from ..errors import WorksInProdError
+from ..postgres_store import PostgresStore
 
 console = Console()
 err_console = Console(stderr=True)
@@ -49,6 +50,7 @@ class State:
     settings: Settings | None = None
     database_url: str | None = None
     debug: bool = False
+    _direct_url: str | None = None
 
     def resolved(self) -> Settings:
         """Settings from the environment and .env, with --database-url on top."""
@@ -64,10 +66,16 @@ class State:
         return settings
 
     def client(self) -> Client:
-        return Client(open_store(self.resolved()))
+        settings = self.resolved()
+        if settings.supabase_url:
+            return Client(open_store(settings))
+        # The same URL migrate and seed use: the embedded server is found (or started) once.
+        return Client(PostgresStore(self.direct_url()))
 
     def direct_url(self) -> str:
-        return direct_url(self.resolved())
+        if self._direct_url is None:
+            self._direct_url = direct_url(self.resolved())
+        return self._direct_url
 
 
 state = State()
@@ -100,6 +108,7 @@ def _global(
     state.database_url = database_url
     state.debug = debug
     state.settings = None
+    state._direct_url = None
 
 
 def report(exc: BaseException) -> None:
@@ -107,8 +116,3 @@ def report(exc: BaseException) -> None:
     if state.debug or "--debug" in sys.argv:
         traceback.print_exception(exc, file=sys.stderr)
     err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-
-
-def fail(exc: BaseException) -> NoReturn:
-    report(exc)
-    sys.exit(1)
