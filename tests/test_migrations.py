@@ -14,6 +14,7 @@ from worksinprod.migrations import discover, migrate, pending
 from worksinprod.resources import migrations_dir
 from worksinprod.sqlsplit import split_statements
 
+from .concurrency import at_once
 from .schema_names import TABLES, VIEWS
 
 EXPECTED_TABLES = set(TABLES)
@@ -79,20 +80,11 @@ def test_the_ledger_matches_the_supabase_cli_table(empty_database_url: str) -> N
 
 
 def test_two_concurrent_migrations_apply_everything_once(empty_database_url: str) -> None:
-    results: list[int] = []
-    errors: list[BaseException] = []
+    def run(barrier: threading.Barrier) -> int:
+        barrier.wait()
+        return len(migrate(empty_database_url))
 
-    def run() -> None:
-        try:
-            results.append(len(migrate(empty_database_url)))
-        except BaseException as exc:  # surfaced below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = at_once(run, 2)
     assert errors == []
     assert sorted(results) == [0, len(discover())]
 

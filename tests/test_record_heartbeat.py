@@ -10,6 +10,7 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
+from .concurrency import at_once
 from .factories import Conn, add_tool, count, metric, record
 
 
@@ -118,25 +119,16 @@ def test_ten_concurrent_calls_with_one_run_key_record_one_run(database_url: str)
             "metrics": [metric(t) for t in tools],
         }
     )
-    barrier = threading.Barrier(10)
-    statuses: list[str] = []
-    errors: list[BaseException] = []
 
-    def call() -> None:
-        try:
-            with psycopg.connect(database_url, autocommit=True) as conn:
-                barrier.wait()
-                row = conn.execute("select record_heartbeat(%s)", [payload]).fetchone()
-                assert row is not None
-                statuses.append(row[0]["status"])
-        except BaseException as exc:
-            errors.append(exc)
+    def call(barrier: threading.Barrier) -> str:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            barrier.wait()
+            row = conn.execute("select record_heartbeat(%s)", [payload]).fetchone()
+            assert row is not None
+            status: str = row[0]["status"]
+            return status
 
-    threads = [threading.Thread(target=call) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses, errors = at_once(call, 10)
     assert errors == []
     assert sorted(statuses) == ["already recorded"] * 9 + ["recorded"]
     with psycopg.connect(database_url) as conn:
