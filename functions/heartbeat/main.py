@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from worksinprod.config import Settings
 from worksinprod.errors import WorksInProdError
-from worksinprod.trigger import authorize, http_status, run_scheduled, serverless_settings
+from worksinprod.trigger import authorize, run_scheduled, serverless_settings
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -35,7 +35,7 @@ def handler(event: Any = None, context: Any = None) -> dict[str, Any]:
     try:
         result = run_scheduled(serverless_settings(), force=force)
     except WorksInProdError as exc:
-        return {"statusCode": http_status(exc), "body": json.dumps({"error": str(exc)})}
+        return {"statusCode": exc.http_status, "body": json.dumps({"error": str(exc)})}
     return {"statusCode": 200, "body": json.dumps(result)}
 
 
@@ -65,10 +65,13 @@ def make_app(method: str = "POST") -> ASGIApp:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         try:
-            authorize(headers.get("authorization"), os.environ.get("CRON_SECRET"))
-            result = await asyncio.to_thread(run_scheduled, serverless_settings())
+            # Settings read once per request, so .env and the environment are read one way
+            # (CRON_SECRET trimmed like every setting) wherever the function runs.
+            settings = Settings.from_env()
+            authorize(headers.get("authorization"), settings.cron_secret)
+            result = await asyncio.to_thread(run_scheduled, serverless_settings(settings))
         except WorksInProdError as exc:
-            status = http_status(exc)
+            status = exc.http_status
             extra = [(b"www-authenticate", b"Bearer")] if status == 401 else []
             await _json(send, status, {"error": str(exc)}, extra)
             return

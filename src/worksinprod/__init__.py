@@ -8,6 +8,7 @@
 from .client import Client, connect
 from .config import Settings
 from .errors import (
+    AuthError,
     ConfigError,
     ConflictError,
     EmbeddedServerError,
@@ -33,10 +34,12 @@ from .models import (
     WeeklyTrend,
 )
 from .records import Records
+from .runtime import Runtime
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AuthError",
     "Client",
     "ConfigError",
     "ConflictError",
@@ -50,6 +53,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "Records",
+    "Runtime",
     "Settings",
     "Sparkline",
     "StackSummary",

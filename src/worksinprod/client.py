@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from types import TracebackType
@@ -11,7 +10,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter
 
-from .config import Settings, check_database_url, check_supabase_url
+from .config import Settings
 from .connection import open_store
 from .errors import ConfigError, NotFoundError
 from .models import (
@@ -31,7 +30,6 @@ from .records import Records
 from .store import Select, Store
 
 M = TypeVar("M", bound=BaseModel)
-_SEVERITY = {Status.DOWN: 0, Status.DEGRADED: 1, Status.UNKNOWN: 2, Status.HEALTHY: 3}
 
 
 class Client:
@@ -153,7 +151,7 @@ class Client:
         tools = self.tools()
         counts = Counter(t.status for t in tools)
         healths = [t.health for t in tools if t.health is not None]
-        ranked = sorted(tools, key=lambda t: (_SEVERITY[t.status], t.health or 0.0, t.name))
+        ranked = sorted(tools, key=lambda t: (t.status.severity, t.health or 0.0, t.name))
         last = self.recent_heartbeats(limit=1)
         return StackSummary(
             tools=len(tools),
@@ -270,15 +268,7 @@ def connect(
     """
     settings = settings or Settings.from_env()
     if database_url is not None:
-        settings = replace(
-            settings,
-            database_url=check_database_url(database_url),
-            supabase_url=None,
-            supabase_key=None,
-        )
+        settings = settings.with_database_url(database_url)
     elif supabase_url is not None:
-        supabase_url = check_supabase_url(supabase_url)
-        if not key:
-            raise ConfigError("connect(supabase_url=...) needs key= (service-role or anon key)")
-        settings = replace(settings, supabase_url=supabase_url, supabase_key=key)
+        settings = settings.with_supabase(supabase_url, key)
     return Client(open_store(settings))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -48,6 +48,20 @@ def check_supabase_url(url: str) -> str:
     return url.rstrip("/")
 
 
+def parse_about_links(text: str) -> tuple[tuple[str, str], ...]:
+    """WIP_ABOUT_LINKS: ``Label=https://…, Label=mailto:…`` as (label, url) pairs."""
+    links = []
+    for item in filter(None, (p.strip() for p in text.split(","))):
+        label, sep, url = item.partition("=")
+        if not sep or urlsplit(url.strip()).scheme not in ("http", "https", "mailto"):
+            raise ConfigError(
+                f"WIP_ABOUT_LINKS entry {item!r} is not Label=https://…: use http(s) or "
+                "mailto links, separated by commas"
+            )
+        links.append((label.strip(), url.strip()))
+    return tuple(links)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything Works in Prod reads from its environment."""
@@ -64,6 +78,41 @@ class Settings:
     """Bearer token the heartbeat's HTTP trigger requires (CRON_SECRET)."""
     admin_token: str | None = None
     """Token that unlocks the dashboard's edits (WIP_ADMIN_TOKEN)."""
+    about_name: str | None = None
+    """Who deployed this dashboard, for the About page (WIP_ABOUT_NAME)."""
+    about_ethos: str | None = None
+    """Their ethos, for the About page (WIP_ABOUT_ETHOS)."""
+    about_links: tuple[tuple[str, str], ...] = ()
+    """(label, url) pairs for the About page (WIP_ABOUT_LINKS="Site=https://…,Mail=mailto:…")."""
+
+    def __post_init__(self) -> None:
+        # Every Settings is valid, however it was made: the URLs are checked here and only here.
+        if self.database_url is not None:
+            check_database_url(self.database_url)
+        if self.supabase_url is not None:
+            object.__setattr__(self, "supabase_url", check_supabase_url(self.supabase_url))
+            if not self.supabase_key:
+                raise ConfigError(
+                    "SUPABASE_URL is set but no key is: set SUPABASE_SERVICE_ROLE_KEY (to write) "
+                    "or SUPABASE_ANON_KEY (to read)"
+                )
+
+    def with_database_url(self, url: str, name: str = "DATABASE_URL") -> Settings:
+        """These settings pointed at a direct Postgres URL (which wins over a Supabase project);
+        ``name`` is what a person typed it as (``--database-url``), for the error."""
+        return replace(
+            self,
+            database_url=check_database_url(url, name),
+            supabase_url=None,
+            supabase_key=None,
+        )
+
+    def with_supabase(self, url: str, key: str | None) -> Settings:
+        """These settings pointed at a Supabase project's API with a key."""
+        check_supabase_url(url)
+        if not key:
+            raise ConfigError("connect(supabase_url=...) needs key= (service-role or anon key)")
+        return replace(self, supabase_url=url, supabase_key=key)
 
     @property
     def backend(self) -> str:
@@ -89,24 +138,15 @@ class Settings:
             value = env.get(name, "").strip()
             return value or None
 
-        database_url = get("DATABASE_URL")
-        if database_url:
-            check_database_url(database_url)
-        supabase_url = get("SUPABASE_URL")
-        key = get("SUPABASE_SERVICE_ROLE_KEY") or get("SUPABASE_ANON_KEY")
-        if supabase_url:
-            check_supabase_url(supabase_url)
-            if not key:
-                raise ConfigError(
-                    "SUPABASE_URL is set but no key is: set SUPABASE_SERVICE_ROLE_KEY (to write) "
-                    "or SUPABASE_ANON_KEY (to read)"
-                )
         home = get("WIP_HOME")
         return cls(
-            database_url=database_url,
-            supabase_url=supabase_url.rstrip("/") if supabase_url else None,
-            supabase_key=key,
+            database_url=get("DATABASE_URL"),
+            supabase_url=get("SUPABASE_URL"),
+            supabase_key=get("SUPABASE_SERVICE_ROLE_KEY") or get("SUPABASE_ANON_KEY"),
             home=Path(home).expanduser() if home else default_home(),
             cron_secret=get("CRON_SECRET"),
             admin_token=get("WIP_ADMIN_TOKEN"),
+            about_name=get("WIP_ABOUT_NAME"),
+            about_ethos=get("WIP_ABOUT_ETHOS"),
+            about_links=parse_about_links(get("WIP_ABOUT_LINKS") or ""),
         )

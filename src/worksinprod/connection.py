@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .config import Settings, check_database_url
+from .config import Settings
 from .embedded import EmbeddedPostgres
 from .errors import ConfigError
 from .store import Store
@@ -11,7 +11,7 @@ from .store import Store
 def direct_url(settings: Settings) -> str:
     """A Postgres URL: DATABASE_URL, else the embedded server (started if needed)."""
     if settings.database_url:
-        return check_database_url(settings.database_url)
+        return settings.database_url
     if settings.supabase_url:
         raise ConfigError(
             "this needs a direct database connection, which SUPABASE_URL is not: set DATABASE_URL "

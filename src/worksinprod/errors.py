@@ -9,16 +9,23 @@
         │   └── ConflictError     the thing already exists (a slug, an integration)
         ├── NotFoundError         no such tool or integration
         ├── PermissionDeniedError the key or role may not do this (anon writing, say)
+        │   └── AuthError         no credentials, or the wrong ones (a bearer token, say)
         └── TransientError        worth retrying: connection refused or reset, timeout, HTTP 5xx
 
-A person sees ``str(error)``: one line saying what went wrong and what to do.
+A person sees ``str(error)``: one line saying what went wrong and what to do. Each class
+carries the HTTP status it means (``http_status``), so the dashboard, the JSON API and the
+serverless function answer alike, the way Datasette's errors carry theirs.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 
 class WorksInProdError(Exception):
     """Base class for the errors Works in Prod raises on purpose."""
+
+    http_status: ClassVar[int] = 500
 
 
 class ConfigError(WorksInProdError):
@@ -54,6 +61,8 @@ class StoreError(WorksInProdError):
 class ValidationError(StoreError):
     """A value was rejected; ``field`` names it when the database said which."""
 
+    http_status = 422
+
     @property
     def field(self) -> str | None:
         return self.details
@@ -66,13 +75,25 @@ class ConflictError(ValidationError):
 class NotFoundError(StoreError):
     """No such tool, integration or run."""
 
+    http_status = 404
+
 
 class PermissionDeniedError(StoreError):
     """The connection's role or key may not perform this operation."""
 
+    http_status = 403
+
+
+class AuthError(PermissionDeniedError):
+    """No credentials, or the wrong ones: a missing or wrong bearer token."""
+
+    http_status = 401
+
 
 class TransientError(StoreError):
     """A failure that may pass: connection refused or reset, a timeout, an HTTP 5xx."""
+
+    http_status = 503  # "retry later", which is what a scheduler should do
 
 
 _VALIDATION_CODES = {"22023", "22P02", "22003", "22007", "22008", "23502", "23503", "23514"}

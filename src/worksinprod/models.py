@@ -16,6 +16,14 @@ class Status(StrEnum):
     DOWN = "down"
     UNKNOWN = "unknown"
 
+    @property
+    def severity(self) -> int:
+        """Sort key, worst first: down, degraded, unknown, healthy."""
+        return _SEVERITY[self]
+
+
+_SEVERITY = {Status.DOWN: 0, Status.DEGRADED: 1, Status.UNKNOWN: 2, Status.HEALTHY: 3}
+
 
 class Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel
 
 from .errors import ConfigError
+from .quips import EMPTY
 
 if TYPE_CHECKING:
     import pandas
@@ -34,7 +35,7 @@ class Records(list[M]):
     def _repr_html_(self) -> str:
         rows = self.to_dicts()
         if not rows:
-            return "<p><em>Suspiciously quiet.</em> (no rows)</p>"
+            return f"<p><em>{EMPTY}</em> (no rows)</p>"
         columns = list(rows[0])
         head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
         body = "".join(

@@ -11,7 +11,7 @@ from typing import Any
 from .client import Client
 from .config import Settings
 from .connection import open_store
-from .errors import ConfigError, PermissionDeniedError, TransientError
+from .errors import AuthError, ConfigError
 from .heartbeat import run_once
 
 
@@ -21,13 +21,13 @@ def authorize(authorization: str | None, secret: str | None) -> None:
         raise ConfigError("CRON_SECRET is not set: the heartbeat trigger refuses every request")
     expected = f"Bearer {secret}".encode()
     if not hmac.compare_digest((authorization or "").encode(), expected):
-        raise PermissionDeniedError("missing or wrong bearer token", code="401")
+        raise AuthError("missing or wrong bearer token")
 
 
-def serverless_settings() -> Settings:
+def serverless_settings(settings: Settings | None = None) -> Settings:
     """Settings for a function run: a Supabase project or DATABASE_URL, never the embedded
     server (a function's disk does not outlive it)."""
-    settings = Settings.from_env()
+    settings = settings or Settings.from_env()
     if settings.backend == "embedded":
         raise ConfigError("set SUPABASE_URL with SUPABASE_SERVICE_ROLE_KEY, or DATABASE_URL")
     return settings
@@ -37,12 +37,3 @@ def run_scheduled(settings: Settings, *, force: bool = False) -> dict[str, Any]:
     """One heartbeat run for the current slot; the result as JSON-ready data."""
     with Client(open_store(settings)) as client:
         return run_once(client, force=force).model_dump(mode="json")
-
-
-def http_status(error: Exception) -> int:
-    """The HTTP status that tells a scheduler whether to retry (503) or not."""
-    if isinstance(error, PermissionDeniedError) and error.code == "401":
-        return 401
-    if isinstance(error, TransientError):
-        return 503
-    return 500

@@ -44,10 +44,8 @@ ServeFactory = Callable[..., Dashboard]
 
 
 @pytest.fixture
-def dashboard_factory(monkeypatch: pytest.MonkeyPatch) -> Iterator[ServeFactory]:
+def dashboard_factory() -> Iterator[ServeFactory]:
     """Start dashboards; every one started stops when the test ends."""
-    monkeypatch.setenv("WIP_ABOUT_NAME", "Jerusha Gray")
-    monkeypatch.setenv("WIP_ABOUT_LINKS", "Site=https://worksinprod.com,Mail=mailto:hi@example.com")
     with ExitStack() as running:
 
         def start(database_url: str, *, admin: bool = True, cron: bool = True) -> Dashboard:
@@ -55,6 +53,11 @@ def dashboard_factory(monkeypatch: pytest.MonkeyPatch) -> Iterator[ServeFactory]
                 database_url=database_url,
                 admin_token=ADMIN_TOKEN if admin else None,
                 cron_secret=CRON_SECRET if cron else None,
+                about_name="Jerusha Gray",
+                about_links=(
+                    ("Site", "https://worksinprod.com"),
+                    ("Mail", "mailto:hi@example.com"),
+                ),
             )
             client = running.enter_context(worksinprod.connect(database_url=database_url))
             url = running.enter_context(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 import traceback
-from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 import typer
@@ -13,11 +12,9 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from .. import __version__
-from ..client import Client
-from ..config import Settings, check_database_url
-from ..connection import direct_url, open_store
-from ..errors import WorksInProdError
-from ..postgres_store import PostgresStore
+from ..config import Settings
+from ..errors import ConfigError, WorksInProdError
+from ..runtime import Runtime
 
 console = Console()
 err_console = Console(stderr=True)
@@ -31,7 +28,8 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except WorksInProdError as exc:
-            report(exc)
+            obj = ctx.obj
+            report(exc, debug=isinstance(obj, Runtime) and obj.debug)
             raise typer.Exit(1) from exc
 
 
@@ -45,40 +43,12 @@ app = typer.Typer(
 )
 
 
-@dataclass
-class State:
-    settings: Settings | None = None
-    database_url: str | None = None
-    debug: bool = False
-    _direct_url: str | None = None
-
-    def resolved(self) -> Settings:
-        """Settings from the environment and .env, with --database-url on top."""
-        settings = self.settings or Settings.from_env()
-        if self.database_url:
-            settings = replace(
-                settings,
-                database_url=check_database_url(self.database_url, "--database-url"),
-                supabase_url=None,
-                supabase_key=None,
-            )
-        self.settings = settings
-        return settings
-
-    def client(self) -> Client:
-        settings = self.resolved()
-        if settings.supabase_url:
-            return Client(open_store(settings))
-        # The same URL migrate and seed use: the embedded server is found (or started) once.
-        return Client(PostgresStore(self.direct_url()))
-
-    def direct_url(self) -> str:
-        if self._direct_url is None:
-            self._direct_url = direct_url(self.resolved())
-        return self._direct_url
-
-
-state = State()
+def runtime(ctx: typer.Context) -> Runtime:
+    """The command's Runtime: made once by the app's callback and kept in ``ctx.obj``."""
+    found = ctx.find_object(Runtime)
+    if found is None:  # pragma: no cover - the callback always sets one
+        raise ConfigError("no runtime: invoke commands through the worksinprod app")
+    return found
 
 
 def _show_version(value: bool) -> None:
@@ -89,6 +59,7 @@ def _show_version(value: bool) -> None:
 
 @app.callback()
 def _global(
+    ctx: typer.Context,
     database_url: Annotated[
         str | None,
         typer.Option(
@@ -105,14 +76,19 @@ def _global(
         ),
     ] = False,
 ) -> None:
-    state.database_url = database_url
-    state.debug = debug
-    state.settings = None
-    state._direct_url = None
+    if isinstance(ctx.obj, Runtime):  # a caller (a test, an embedding program) brought its own
+        ctx.obj.debug = ctx.obj.debug or debug
+        return
+    settings = Settings.from_env()
+    if database_url:
+        settings = settings.with_database_url(database_url, "--database-url")
+    made = Runtime(settings, debug=debug)
+    ctx.obj = made
+    ctx.call_on_close(made.close)
 
 
-def report(exc: BaseException) -> None:
+def report(exc: BaseException, *, debug: bool = False) -> None:
     """One red line saying what went wrong; the traceback only with --debug."""
-    if state.debug or "--debug" in sys.argv:
+    if debug or "--debug" in sys.argv:
         traceback.print_exception(exc, file=sys.stderr)
     err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)

@@ -10,7 +10,7 @@ from ..config import Settings
 from ..embedded import EmbeddedPostgres
 from ..migrations import Migration, migrate
 from ..seed import load_demo_stack
-from .app import app, console, state
+from .app import app, console, runtime
 
 
 def apply_migrations(url: str) -> list[Migration]:
@@ -21,9 +21,11 @@ def apply_migrations(url: str) -> list[Migration]:
 
 
 @app.command("migrate")
-def migrate_command() -> None:
+def migrate_command(
+    ctx: typer.Context,
+) -> None:
     """Apply pending migrations (recorded where the Supabase CLI records them)."""
-    applied = apply_migrations(state.direct_url())
+    applied = apply_migrations(runtime(ctx).direct_url())
     if applied:
         console.print(f"[green]applied {len(applied)} migration(s)[/]")
     else:
@@ -31,23 +33,25 @@ def migrate_command() -> None:
 
 
 @app.command("seed")
-def seed_command() -> None:
+def seed_command(
+    ctx: typer.Context,
+) -> None:
     """Load the demo MarTech stack; tools and integrations that exist are left alone."""
-    url = state.direct_url()
+    url = runtime(ctx).direct_url()
     load_demo_stack(url)
-    with state.client() as client:
-        console.print(
-            f"demo stack loaded: {len(client.tools())} tools, "
-            f"{len(client.integrations())} integrations"
-        )
+    client = runtime(ctx).client
+    console.print(
+        f"demo stack loaded: {len(client.tools())} tools, {len(client.integrations())} integrations"
+    )
 
 
 @app.command("stop")
 def stop_command(
+    ctx: typer.Context,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Say nothing.")] = False,
 ) -> None:
     """Stop the embedded PostgreSQL server (it keeps running between commands)."""
-    settings: Settings = state.resolved()
+    settings: Settings = runtime(ctx).settings
     stopped = EmbeddedPostgres(settings.home).stop()
     if not quiet:
         console.print(

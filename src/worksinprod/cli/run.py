@@ -17,7 +17,7 @@ from ..client import Client
 from ..errors import ConfigError, WorksInProdError
 from ..models import HeartbeatResult
 from ..seed import load_demo_stack
-from .app import app, console, err_console, state
+from .app import app, console, err_console, runtime
 from .db import apply_migrations
 
 _INTERVAL = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
@@ -73,6 +73,7 @@ def backfill_with_progress(
 
 @app.command("heartbeat")
 def heartbeat_command(
+    ctx: typer.Context,
     backfill: Annotated[
         int | None,
         typer.Option(
@@ -85,15 +86,16 @@ def heartbeat_command(
     ] = False,
 ) -> None:
     """Run one heartbeat for this hour (a repeat in the same hour records nothing)."""
-    with state.client() as client:
-        if backfill is not None:
-            backfill_with_progress(client, backfill, seed)
-            return
-        console.print(describe(heartbeat.run_once(client, seed=seed, force=force)), highlight=False)
+    client = runtime(ctx).client
+    if backfill is not None:
+        backfill_with_progress(client, backfill, seed)
+        return
+    console.print(describe(heartbeat.run_once(client, seed=seed, force=force)), highlight=False)
 
 
 @app.command("up")
 def up_command(
+    ctx: typer.Context,
     every: Annotated[str, typer.Option("--every", help="Heartbeat interval: 1h, 15m, 30s.")] = "1h",
     host: Annotated[str, typer.Option("--host", help="Dashboard address.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Dashboard port.", min=1, max=65535)] = 8000,
@@ -109,37 +111,39 @@ def up_command(
 
         check_port(host, port)  # before any work: a taken port is a mistake to fix first
     console.print("[dim]Deploying good intentions…[/]")
-    apply_migrations(state.direct_url())
-    with state.client() as client:
-        if not client.tools():
-            load_demo_stack(state.direct_url())
-            console.print(f"loaded the demo stack: {len(client.tools())} tools")
-        if not client.recent_heartbeats(limit=1):
-            # History up to the previous hour: the loop's first beat records this one itself.
-            backfill_with_progress(client, 7 * 24, seed, end=datetime.now(UTC) - heartbeat.HOUR)
-        stop = threading.Event()
-        loop = threading.Thread(
-            target=heartbeat_loop,
-            args=(client, interval, seed, stop),
-            name="heartbeat",
-            daemon=True,
-        )
-        loop.start()
-        try:
-            if web:
-                from ..web.server import serve_dashboard
+    run = runtime(ctx)
+    apply_migrations(run.direct_url())
+    client = run.client
+    if not client.tools():
+        load_demo_stack(run.direct_url())
+        console.print(f"loaded the demo stack: {len(client.tools())} tools")
+    if not client.recent_heartbeats(limit=1):
+        # History up to the previous hour: the loop's first beat records this one itself.
+        backfill_with_progress(client, 7 * 24, seed, end=datetime.now(UTC) - heartbeat.HOUR)
+    stop = threading.Event()
+    loop = threading.Thread(
+        target=heartbeat_loop,
+        args=(client, interval, seed, stop),
+        name="heartbeat",
+        daemon=True,
+    )
+    loop.start()
+    try:
+        if web:
+            from ..web.server import serve_dashboard
 
-                serve_dashboard(state.resolved(), host=host, port=port)
-            else:
-                if serve:
-                    console.print(
-                        "the dashboard needs the web extra: pip install "
-                        "'worksinprod[web]'; running the heartbeat only"
-                    )
-                _wait_for_signal(stop, interval)
-        finally:
-            stop.set()
-            loop.join(timeout=30)
+            # The loop's client serves the pages too: one pool per process.
+            serve_dashboard(run.settings, client=client, host=host, port=port)
+        else:
+            if serve:
+                console.print(
+                    "the dashboard needs the web extra: pip install "
+                    "'worksinprod[web]'; running the heartbeat only"
+                )
+            _wait_for_signal(stop, interval)
+    finally:
+        stop.set()
+        loop.join(timeout=30)
     console.print("stopped. Last checked: still works in prod.")
 
 

@@ -7,11 +7,12 @@ from typing import Annotated
 import typer
 
 from ..errors import ConfigError
-from .app import app, state
+from .app import app, runtime
 
 
 @app.command("serve")
 def serve_command(
+    ctx: typer.Context,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[
         int, typer.Option("--port", help="Port to listen on.", min=1, max=65535)
@@ -24,4 +25,5 @@ def serve_command(
         raise ConfigError(
             "the dashboard needs the web extra: pip install 'worksinprod[web]'"
         ) from exc
-    serve_dashboard(state.resolved(), host=host, port=port)
+    run = runtime(ctx)
+    serve_dashboard(run.settings, client=run.client, host=host, port=port)

@@ -10,8 +10,9 @@ from rich.table import Table
 
 from ..display import fmt
 from ..models import Status
+from ..quips import EMPTY
 from ..sparkline import blocks
-from .app import app, console, state
+from .app import app, console, runtime
 
 STATUS_STYLE = {
     Status.HEALTHY: "green",
@@ -27,12 +28,12 @@ def print_json(data: Any) -> None:
 
 
 @app.command("status")
-def status_command(as_json: JsonFlag = False) -> None:
+def status_command(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """Every tool: status, health, latency, uptime, data quality and a 24-hour sparkline."""
-    with state.client() as client:
-        tools = client.tools()
-        sparks = client.sparklines()
-        summary = client.stack_summary()
+    client = runtime(ctx).client
+    tools = client.tools()
+    sparks = client.sparklines()
+    summary = client.stack_summary()
     if as_json:
         print_json(
             [
@@ -45,9 +46,7 @@ def status_command(as_json: JsonFlag = False) -> None:
         )
         return
     if not tools:
-        console.print(
-            "Suspiciously quiet. (no tools: `worksinprod seed` or `worksinprod tools add`)"
-        )
+        console.print(f"{EMPTY} (no tools: `worksinprod seed` or `worksinprod tools add`)")
         return
     wide = console.width >= 120  # category and owner only where they fit beside the numbers
     table = Table(title="Works in Prod: the stack", title_justify="left")
@@ -86,17 +85,18 @@ def status_command(as_json: JsonFlag = False) -> None:
 
 @app.command("feed")
 def feed_command(
+    ctx: typer.Context,
     limit: Annotated[int, typer.Option("--limit", "-n", help="How many runs (1-1000).")] = 20,
     as_json: JsonFlag = False,
 ) -> None:
     """The Ops Feed: the latest heartbeat runs, newest first."""
-    with state.client() as client:
-        runs = client.recent_heartbeats(limit=limit)
+    client = runtime(ctx).client
+    runs = client.recent_heartbeats(limit=limit)
     if as_json:
         print_json([r.model_dump(mode="json") for r in runs])
         return
     if not runs:
-        console.print("Suspiciously quiet. (no heartbeat yet: `worksinprod heartbeat`)")
+        console.print(f"{EMPTY} (no heartbeat yet: `worksinprod heartbeat`)")
         return
     table = Table(title="Ops Feed", title_justify="left")
     for column in ("when (UTC)", "source", "checked", "healthy", "degraded", "down", "message"):

@@ -10,7 +10,8 @@ from rich.table import Table
 
 from ..display import fmt
 from ..errors import ConfigError
-from .app import app, console, state
+from ..quips import EMPTY
+from .app import app, console, runtime
 from .show import STATUS_STYLE, JsonFlag, print_json
 
 tools_app = typer.Typer(
@@ -35,14 +36,15 @@ def confirm_removal(what: str, yes: bool) -> None:
 
 @tools_app.command("list")
 def list_tools(
+    ctx: typer.Context,
     category: Annotated[str | None, Opt(help="Only this category.")] = None,
     status: Annotated[str | None, Opt(help="Only this status.")] = None,
     owner: Annotated[str | None, Opt(help="Only this owner.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """The tools, by name."""
-    with state.client() as client:
-        tools = client.tools(category=category, status=status, owner=owner)
+    client = runtime(ctx).client
+    tools = client.tools(category=category, status=status, owner=owner)
     if as_json:
         print_json([t.model_dump(mode="json") for t in tools])
         return
@@ -59,11 +61,12 @@ def list_tools(
             f"[{STATUS_STYLE[t.status]}]{t.status.value}[/]",
             fmt(t.health),
         )
-    console.print(table if tools else "Suspiciously quiet. (no tools match)")
+    console.print(table if tools else f"{EMPTY} (no tools match)")
 
 
 @tools_app.command("add")
 def add_tool(
+    ctx: typer.Context,
     name: Annotated[str, Opt(help="Display name, e.g. 'HubSpot Marketing Hub'.")],
     category: Annotated[str, Opt(help="e.g. CRM, CDP, Email, Analytics.")],
     owner: Annotated[str, Opt(help="Who answers for it.")],
@@ -72,20 +75,21 @@ def add_tool(
     description: Annotated[str, Opt(help="What it does here.")] = "",
 ) -> None:
     """Add a tool to the stack."""
-    with state.client() as client:
-        tool = client.add_tool(
-            name=name,
-            category=category,
-            owner=owner,
-            slug=slug,
-            vendor=vendor,
-            description=description,
-        )
+    client = runtime(ctx).client
+    tool = client.add_tool(
+        name=name,
+        category=category,
+        owner=owner,
+        slug=slug,
+        vendor=vendor,
+        description=description,
+    )
     console.print(f"added [bold]{tool.slug}[/] ({tool.name})")
 
 
 @tools_app.command("update")
 def update_tool(
+    ctx: typer.Context,
     slug: Annotated[str, typer.Argument(help="The tool to change.")],
     name: Annotated[str | None, Opt()] = None,
     category: Annotated[str | None, Opt()] = None,
@@ -112,31 +116,33 @@ def update_tool(
             "nothing to change: give at least one of --name, --category, --owner, "
             "--vendor, --description, --new-slug"
         )
-    with state.client() as client:
-        tool = client.update_tool(slug, **changes)
+    client = runtime(ctx).client
+    tool = client.update_tool(slug, **changes)
     console.print(f"updated [bold]{tool.slug}[/]")
 
 
 @tools_app.command("remove")
 def remove_tool(
+    ctx: typer.Context,
     slug: Annotated[str, typer.Argument(help="The tool to remove.")],
     yes: Annotated[bool, Opt("--yes", "-y", help="Do not ask.")] = False,
 ) -> None:
     """Remove a tool with its integrations and history."""
     confirm_removal(f"{slug} with its integrations and history", yes)
-    with state.client() as client:
-        client.remove_tool(slug)
+    client = runtime(ctx).client
+    client.remove_tool(slug)
     console.print(f"removed [bold]{slug}[/]")
 
 
 @integrations_app.command("list")
 def list_integrations(
+    ctx: typer.Context,
     tool: Annotated[str | None, Opt(help="Only those touching this tool.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Integrations between tools."""
-    with state.client() as client:
-        found = client.integrations(tool)
+    client = runtime(ctx).client
+    found = client.integrations(tool)
     if as_json:
         print_json([i.model_dump(mode="json") for i in found])
         return
@@ -145,41 +151,44 @@ def list_integrations(
         table.add_column(column)
     for i in found:
         table.add_row(i.source, i.target, i.flow)
-    console.print(table if found else "Suspiciously quiet. (no integrations)")
+    console.print(table if found else f"{EMPTY} (no integrations)")
 
 
 @integrations_app.command("add")
 def add_integration(
+    ctx: typer.Context,
     source: Annotated[str, typer.Argument(help="Slug of the tool data leaves.")],
     target: Annotated[str, typer.Argument(help="Slug of the tool data reaches.")],
     flow: Annotated[str, Opt(help="What flows, e.g. 'conversion events'.")],
 ) -> None:
     """Record that data flows from SOURCE to TARGET."""
-    with state.client() as client:
-        found = client.add_integration(source, target, flow)
+    client = runtime(ctx).client
+    found = client.add_integration(source, target, flow)
     console.print(f"added {found.source} → {found.target} ({found.flow})")
 
 
 @integrations_app.command("update")
 def update_integration(
+    ctx: typer.Context,
     source: Annotated[str, typer.Argument()],
     target: Annotated[str, typer.Argument()],
     flow: Annotated[str, Opt(help="What flows now.")],
 ) -> None:
     """Change what flows between two tools."""
-    with state.client() as client:
-        found = client.update_integration(source, target, flow)
+    client = runtime(ctx).client
+    found = client.update_integration(source, target, flow)
     console.print(f"updated {found.source} → {found.target} ({found.flow})")
 
 
 @integrations_app.command("remove")
 def remove_integration(
+    ctx: typer.Context,
     source: Annotated[str, typer.Argument()],
     target: Annotated[str, typer.Argument()],
     yes: Annotated[bool, Opt("--yes", "-y", help="Do not ask.")] = False,
 ) -> None:
     """Remove the integration from SOURCE to TARGET."""
     confirm_removal(f"the integration {source} → {target}", yes)
-    with state.client() as client:
-        client.remove_integration(source, target)
+    client = runtime(ctx).client
+    client.remove_integration(source, target)
     console.print(f"removed {source} → {target}")

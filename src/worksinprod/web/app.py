@@ -17,18 +17,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 
+from .. import __version__
 from ..client import Client
 from ..config import Settings
 from ..connection import open_store
-from ..errors import (
-    NotFoundError,
-    PermissionDeniedError,
-    TransientError,
-    ValidationError,
-    WorksInProdError,
-)
+from ..errors import WorksInProdError
+from ..quips import EMPTY
 from .about import About
-from .context import templates
+from .context import Dashboard, templates
 from .views import about, api, edits, feed, landing, map, stack, tool
 
 CSP = (
@@ -40,34 +36,35 @@ CSP = (
 def create_app(
     settings: Settings, *, client: Client | None = None, refresh_seconds: int = 30
 ) -> FastAPI:
-    """The dashboard over ``client`` (or a client opened from ``settings``)."""
-    about_info = About.from_env()  # a bad WIP_ABOUT_LINKS fails here, at start
+    """The dashboard over ``client`` (or a client opened from ``settings`` at startup)."""
+    shared = Dashboard(
+        settings=settings,
+        about=About.from_settings(settings),
+        refresh_seconds=refresh_seconds,
+        wip=client,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        owned = client is None
-        app.state.client = client or Client(open_store(settings))
+        if client is not None:
+            yield
+            return
+        shared.wip = Client(open_store(settings))
         try:
             yield
         finally:
-            if owned:
-                app.state.client.close()
+            shared.wip.close()
+            shared.wip = None
 
     app = FastAPI(
         title="Works in Prod",
         summary="The inventory and health of a MarTech stack. Still works in prod.",
-        version="0.1.0",
+        version=__version__,
         docs_url=None,  # Swagger UI loads from a CDN; the dashboard works offline
         redoc_url=None,
         lifespan=lifespan,
     )
-    app.state.admin_token = settings.admin_token
-    app.state.cron_secret = settings.cron_secret
-    app.state.settings = settings
-    app.state.about = about_info
-    app.state.refresh_seconds = refresh_seconds
-    if client is not None:
-        app.state.client = client
+    app.state.dashboard = shared
 
     # Sessions survive restarts when an admin token exists (the key derives from it).
     key = (
@@ -102,18 +99,6 @@ def create_app(
     return app
 
 
-def _status_for(error: WorksInProdError) -> int:
-    if isinstance(error, NotFoundError):
-        return 404
-    if isinstance(error, ValidationError):
-        return 422
-    if isinstance(error, PermissionDeniedError):
-        return 401 if error.code == "401" else 403
-    if isinstance(error, TransientError):
-        return 503
-    return 500
-
-
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/api"
 
@@ -141,7 +126,7 @@ def _error_response(request: Request, status: int, message: str) -> Response:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(WorksInProdError)
     async def known_error(request: Request, exc: WorksInProdError) -> Response:
-        return _error_response(request, _status_for(exc), str(exc))
+        return _error_response(request, exc.http_status, str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def bad_parameters(request: Request, exc: RequestValidationError) -> Response:
@@ -154,9 +139,5 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        message = (
-            "Suspiciously quiet: there is nothing here."
-            if exc.status_code == 404
-            else str(exc.detail)
-        )
+        message = f"{EMPTY} There is nothing here." if exc.status_code == 404 else str(exc.detail)
         return _error_response(request, exc.status_code, message)

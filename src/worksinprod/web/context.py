@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,10 +14,16 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from ..client import Client
+from ..config import Settings
 from ..display import fmt
 from ..errors import PermissionDeniedError
+from ..limits import FIELD_LIMITS
 from ..models import HeartbeatRun, Status
+from ..quips import EMPTY
 from ..sparkline import svg_points
+from .about import About
+
+READ_ONLY = "this dashboard is read-only: set WIP_ADMIN_TOKEN on the server to allow edits"
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 # Block tags leave no blank lines behind: a thousand-row table is mostly markup.
@@ -24,6 +31,9 @@ templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
 templates.env.globals["svg_points"] = svg_points
 templates.env.globals["Status"] = Status
+templates.env.globals["EMPTY"] = EMPTY
+templates.env.globals["LIMITS"] = FIELD_LIMITS
+templates.env.globals["LIMITS"] = FIELD_LIMITS
 
 
 def _ago(moment: datetime | None) -> str:
@@ -43,13 +53,41 @@ templates.env.filters["fmt"] = fmt
 templates.env.filters["ago"] = _ago
 
 
+@dataclass
+class Dashboard:
+    """What every view shares, made once by ``create_app`` (as Datasette hands ``ds`` to views)."""
+
+    settings: Settings
+    about: About
+    refresh_seconds: int
+    wip: Client | None = None
+    """The client; opened at startup when ``create_app`` was not given one."""
+
+    @property
+    def client(self) -> Client:
+        if self.wip is None:
+            raise RuntimeError("the dashboard's client is opened at startup")
+        return self.wip
+
+    @property
+    def admin_token(self) -> str | None:
+        return self.settings.admin_token
+
+
+def dashboard(request: Request) -> Dashboard:
+    """The app's Dashboard, typed."""
+    found = request.app.state.dashboard
+    if not isinstance(found, Dashboard):  # pragma: no cover - create_app always sets one
+        raise RuntimeError("not a Works in Prod app")
+    return found
+
+
 def client(request: Request) -> Client:
-    wip: Client = request.app.state.client
-    return wip
+    return dashboard(request).client
 
 
 def signed_in(request: Request) -> bool:
-    return bool(request.app.state.admin_token) and request.session.get("admin") is True
+    return bool(dashboard(request).admin_token) and request.session.get("admin") is True
 
 
 def csrf_token(request: Request) -> str:
@@ -64,20 +102,16 @@ def check_csrf(request: Request, submitted: str | None) -> None:
     expected = request.session.get("csrf")
     if not isinstance(expected, str) or not hmac.compare_digest(expected, submitted or ""):
         raise PermissionDeniedError(
-            "the form expired or did not come from this dashboard: reload the page and try again",
-            code="403",
+            "the form expired or did not come from this dashboard: reload the page and try again"
         )
 
 
 def require_admin(request: Request, submitted_csrf: str | None) -> None:
     """Edits need WIP_ADMIN_TOKEN on the server, a signed-in session and a valid CSRF token."""
-    if not request.app.state.admin_token:
-        raise PermissionDeniedError(
-            "this dashboard is read-only: set WIP_ADMIN_TOKEN on the server to allow edits",
-            code="403",
-        )
+    if not dashboard(request).admin_token:
+        raise PermissionDeniedError(READ_ONLY)
     if not signed_in(request):
-        raise PermissionDeniedError("sign in with the admin token to edit the stack", code="403")
+        raise PermissionDeniedError("sign in with the admin token to edit the stack")
     check_csrf(request, submitted_csrf)
 
 
@@ -86,14 +120,15 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     if "last_run" not in context:  # pages that read the latest run already pass it
         last: list[HeartbeatRun] = client(request).recent_heartbeats(limit=1)
         context["last_run"] = last[0] if last else None
+    shared = dashboard(request)
     return templates.TemplateResponse(
         request,
         template,
         {
-            "admin_enabled": bool(request.app.state.admin_token),
+            "admin_enabled": bool(shared.admin_token),
             "signed_in": signed_in(request),
-            "csrf": csrf_token(request) if request.app.state.admin_token else "",
-            "refresh_seconds": request.app.state.refresh_seconds,
+            "csrf": csrf_token(request) if shared.admin_token else "",
+            "refresh_seconds": shared.refresh_seconds,
             **context,
         },
         status_code=status_code,

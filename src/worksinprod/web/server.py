@@ -6,6 +6,7 @@ import socket
 
 import uvicorn
 
+from ..client import Client
 from ..config import Settings
 from ..errors import ConfigError
 from .app import create_app
@@ -35,10 +36,12 @@ def check_port(host: str, port: int) -> None:
         ) from exc
 
 
-def serve_dashboard(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve_dashboard(
+    settings: Settings, *, client: Client | None = None, host: str = "127.0.0.1", port: int = 8000
+) -> None:
     """Serve until Ctrl-C or SIGTERM; return once the server has shut down cleanly."""
     check_port(host, port)
-    app = create_app(settings)
+    app = create_app(settings, client=client)
     print(f"dashboard on http://{host}:{port}")
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=False)
     _Server(config).run()

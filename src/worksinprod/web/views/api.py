@@ -11,9 +11,10 @@ from pydantic import BaseModel
 
 from ...errors import PermissionDeniedError
 from ...heartbeat import run_once
+from ...limits import FIELD_LIMITS
 from ...models import HealthTrend, HeartbeatRun, Status, Tool
 from ...trigger import authorize
-from ..context import client
+from ..context import client, dashboard
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -32,16 +33,16 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 @router.get("/tools", responses=ERRORS)
 def list_tools(
     request: Request,
-    category: Annotated[str | None, Query(max_length=60)] = None,
+    category: Annotated[str | None, Query(max_length=FIELD_LIMITS["category"])] = None,
     status: Annotated[Status | None, Query()] = None,
-    owner: Annotated[str | None, Query(max_length=120)] = None,
+    owner: Annotated[str | None, Query(max_length=FIELD_LIMITS["owner"])] = None,
 ) -> list[Tool]:
     """Every tool with its current values, by name."""
     return client(request).tools(category=category, status=status, owner=owner)
 
 
 @router.get("/tools/{slug}", responses=ERRORS)
-def get_tool(request: Request, slug: Annotated[str, Path(max_length=64)]) -> Tool:
+def get_tool(request: Request, slug: Annotated[str, Path(max_length=FIELD_LIMITS["slug"])]) -> Tool:
     """One tool by slug."""
     return client(request).tool(slug)
 
@@ -49,7 +50,7 @@ def get_tool(request: Request, slug: Annotated[str, Path(max_length=64)]) -> Too
 @router.get("/trends", responses=ERRORS)
 def trends(
     request: Request,
-    tool: Annotated[str | None, Query(max_length=64)] = None,
+    tool: Annotated[str | None, Query(max_length=FIELD_LIMITS["slug"])] = None,
     since: Annotated[date | None, Query()] = None,
 ) -> list[HealthTrend]:
     """Daily averages per tool over the retention window."""
@@ -78,10 +79,10 @@ async def trigger_heartbeat(
     force: Annotated[bool, Query(description="Record an extra manual run")] = False,
 ) -> dict[str, Any]:
     """Run a heartbeat now. Needs ``Authorization: Bearer <CRON_SECRET>``."""
-    secret = request.app.state.cron_secret
+    secret = dashboard(request).settings.cron_secret
     if not secret:
         raise PermissionDeniedError(
-            "manual heartbeats are off: set CRON_SECRET on the server to allow them", code="403"
+            "manual heartbeats are off: set CRON_SECRET on the server to allow them"
         )
     authorize(authorization, secret)
     result = await asyncio.to_thread(run_once, client(request), force=force)

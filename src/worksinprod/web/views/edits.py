@@ -13,12 +13,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ...errors import PermissionDeniedError, ValidationError
-from ..context import check_csrf, client, render, require_admin
+from ...limits import LONGEST
+from ..context import READ_ONLY, check_csrf, client, dashboard, render, require_admin
 from .tool import tool_context
 
 router = APIRouter(include_in_schema=False)
 FIELDS = ("name", "slug", "category", "vendor", "owner", "description")
-TextField = Annotated[str, Form(max_length=2000)]
+TextField = Annotated[str, Form(max_length=LONGEST)]
 
 
 @router.get("/signin", response_class=HTMLResponse)
@@ -28,12 +29,9 @@ def signin_form(request: Request) -> HTMLResponse:
 
 @router.post("/signin", response_model=None)
 def signin(request: Request, token: TextField = "", csrf: TextField = "") -> Response:
-    admin = request.app.state.admin_token
+    admin = dashboard(request).admin_token
     if not admin:
-        raise PermissionDeniedError(
-            "this dashboard is read-only: set WIP_ADMIN_TOKEN on the server to allow edits",
-            code="403",
-        )
+        raise PermissionDeniedError(READ_ONLY)
     check_csrf(request, csrf)
     if not hmac.compare_digest(token.encode(), admin.encode()):
         return render(request, "signin.html", status_code=401, error="That is not the admin token.")

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
-from ..context import client, render, templates
+from ..context import client, dashboard, render, templates
 
 router = APIRouter()
 PAGE = 50
@@ -28,5 +28,5 @@ def feed_rows(request: Request, after: Annotated[int, Query(ge=0)] = 0) -> Respo
     return templates.TemplateResponse(
         request,
         "_feed_rows.html",
-        {"runs": runs, "after": runs[0].id, "refresh_seconds": request.app.state.refresh_seconds},
+        {"runs": runs, "after": runs[0].id, "refresh_seconds": dashboard(request).refresh_seconds},
     )

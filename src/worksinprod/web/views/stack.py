@@ -8,8 +8,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
+from ...limits import FIELD_LIMITS
 from ...models import HeartbeatRun, Status, Tool
-from ..context import client, render, templates
+from ..context import client, dashboard, render, templates
 
 router = APIRouter()
 
@@ -25,7 +26,6 @@ SortKey = Literal[
     "data_quality",
     "last_checked_at",
 ]
-_SEVERITY = {Status.DOWN: 0, Status.DEGRADED: 1, Status.UNKNOWN: 2, Status.HEALTHY: 3}
 COLUMNS: list[tuple[SortKey, str]] = [
     ("name", "Tool"),
     ("category", "Category"),
@@ -41,7 +41,7 @@ COLUMNS: list[tuple[SortKey, str]] = [
 def sort_tools(tools: list[Tool], key: SortKey, descending: bool) -> list[Tool]:
     def value(tool: Tool) -> tuple[bool, object]:
         if key == "status":
-            return (False, _SEVERITY[tool.status])
+            return (False, tool.status.severity)
         raw = getattr(tool, key)
         # Missing values (never checked) sort last whichever the direction.
         return (raw is None, raw.lower() if isinstance(raw, str) else raw if raw is not None else 0)
@@ -53,9 +53,9 @@ def sort_tools(tools: list[Tool], key: SortKey, descending: bool) -> list[Tool]:
 class StackQuery:
     def __init__(
         self,
-        category: Annotated[str | None, Query(max_length=60)] = None,
+        category: Annotated[str | None, Query(max_length=FIELD_LIMITS["category"])] = None,
         status: Annotated[Literal["", "healthy", "degraded", "down", "unknown"], Query()] = "",
-        owner: Annotated[str | None, Query(max_length=120)] = None,
+        owner: Annotated[str | None, Query(max_length=FIELD_LIMITS["owner"])] = None,
         sort: Annotated[SortKey, Query()] = "name",
         dir: Annotated[Literal["asc", "desc"], Query()] = "asc",
         page: Annotated[int, Query(ge=1, le=10_000)] = 1,
@@ -139,5 +139,5 @@ def stack_rows(
     return templates.TemplateResponse(
         request,
         "_stack_rows.html",
-        {**context, "refresh_seconds": request.app.state.refresh_seconds},
+        {**context, "refresh_seconds": dashboard(request).refresh_seconds},
     )
