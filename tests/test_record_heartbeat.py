@@ -133,3 +133,11 @@ def test_ten_concurrent_calls_with_one_run_key_record_one_run(database_url: str)
     assert sorted(statuses) == ["already recorded"] * 9 + ["recorded"]
     with psycopg.connect(database_url) as conn:
         assert (count(conn, "metrics"), count(conn, "heartbeat_log")) == (20, 1)
+
+
+def test_maintenance_is_a_status_of_its_own(conn: Conn) -> None:
+    tool_id = add_tool(conn, "crm")
+    result = record(conn, "m1", [metric(tool_id, status="maintenance")])
+    assert (result["healthy"], result["degraded"], result["down"]) == (0, 0, 0)
+    row = conn.execute("select status from tools_current where id = %s", [tool_id]).fetchone()
+    assert row == ("maintenance",)

@@ -14,15 +14,23 @@ class Status(StrEnum):
     HEALTHY = "healthy"
     DEGRADED = "degraded"
     DOWN = "down"
+    MAINTENANCE = "maintenance"
+    """Scheduled work (the vendor's or ours): neither up nor down."""
     UNKNOWN = "unknown"
 
     @property
     def severity(self) -> int:
-        """Sort key, worst first: down, degraded, unknown, healthy."""
+        """Sort key, worst first: down, degraded, unknown, maintenance, healthy."""
         return _SEVERITY[self]
 
 
-_SEVERITY = {Status.DOWN: 0, Status.DEGRADED: 1, Status.UNKNOWN: 2, Status.HEALTHY: 3}
+_SEVERITY = {
+    Status.DOWN: 0,
+    Status.DEGRADED: 1,
+    Status.UNKNOWN: 2,
+    Status.MAINTENANCE: 3,
+    Status.HEALTHY: 4,
+}
 
 
 class Model(BaseModel):

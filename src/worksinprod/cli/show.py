@@ -18,6 +18,7 @@ STATUS_STYLE = {
     Status.HEALTHY: "green",
     Status.DEGRADED: "yellow",
     Status.DOWN: "bold red",
+    Status.MAINTENANCE: "blue",
     Status.UNKNOWN: "dim",
 }
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
