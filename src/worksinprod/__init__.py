@@ -20,6 +20,7 @@ from .errors import (
     ValidationError,
     WorksInProdError,
 )
+from .memory_store import MemoryStore
 from .models import (
     HealthTrend,
     HeartbeatResult,
@@ -35,6 +36,7 @@ from .models import (
 )
 from .records import Records
 from .runtime import Runtime
+from .store import Select, Store
 
 __version__ = "0.1.0"
 
@@ -48,17 +50,20 @@ __all__ = [
     "HeartbeatResult",
     "HeartbeatRun",
     "Integration",
+    "MemoryStore",
     "Metric",
     "MigrationError",
     "NotFoundError",
     "PermissionDeniedError",
     "Records",
     "Runtime",
+    "Select",
     "Settings",
     "Sparkline",
     "StackSummary",
     "Status",
     "StatusChange",
+    "Store",
     "StoreError",
     "Tool",
     "TransientError",

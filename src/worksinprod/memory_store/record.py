@@ -1,0 +1,137 @@
+"""``record_heartbeat``: one run's metrics and log row, idempotent on run_key, checked the way
+the SQL function and the metrics table check them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from ..errors import from_code
+from .fields import (
+    check_keys,
+    invalid,
+    is_number,
+    require,
+    text_field,
+    to_bigint,
+    to_real,
+    to_text,
+    to_timestamptz,
+)
+from .tables import Row, Tables
+from .writes import pg_text
+
+_KEYS = ["run_key", "ran_at", "source", "message", "duration_ms", "metrics"]
+_REALS = ("health", "latency_ms", "uptime_pct", "data_quality")
+_NOT_NULL = ("tool_id", "health", "latency_ms", "uptime_pct", "data_quality", "status")
+_CHECKS = (  # the metrics table's checks, in the order Postgres runs them (by name)
+    ("data_quality", lambda v: 0 <= v <= 100),
+    ("health", lambda v: 0 <= v <= 100),
+    ("latency_ms", lambda v: v >= 0 or v != v),  # NaN sorts above every number in Postgres
+    ("status", lambda v: v in ("healthy", "degraded", "down")),
+    ("uptime_pct", lambda v: 0 <= v <= 100),
+)
+_REASONS = {
+    "latency_ms": "must not be negative",
+    "status": "must be one of healthy, degraded, down",
+}
+
+
+def record_heartbeat(tables: Tables, payload: dict[str, Any], now: datetime) -> Row:
+    check_keys(payload, _KEYS)
+    run_key = require(text_field(payload, "run_key", True, 200), "run_key")
+    source = text_field(payload, "source", True, 20) or "scheduled"
+    if source not in ("scheduled", "manual", "backfill"):
+        raise invalid("source", "must be one of scheduled, manual, backfill")
+    message = text_field(payload, "message", False, 500) or ""
+    ran_at = to_timestamptz(payload.get("ran_at"), "ran_at") or now
+    if ran_at > now + timedelta(hours=1):
+        raise invalid("ran_at", "is more than an hour in the future")
+    if "duration_ms" in payload and not is_number(payload["duration_ms"]):
+        raise invalid("duration_ms", "must be a number of milliseconds")
+    duration = to_real(payload.get("duration_ms")) or 0.0
+    if duration < 0:
+        raise invalid("duration_ms", "must not be negative")
+    if not isinstance(payload.get("metrics"), list):
+        raise invalid(
+            "metrics",
+            "must be an array of {tool_id, health, latency_ms, uptime_pct, data_quality, status}",
+        )
+
+    existing = next((h for h in tables.heartbeat_log.values() if h["run_key"] == run_key), None)
+    if existing is not None:
+        return _result("already recorded", existing)
+
+    taken = {m["tool_id"] for m in tables.metrics.values() if m["recorded_at"] == ran_at}
+    rows = []
+    for row in _converted(payload["metrics"]):
+        _check(row)
+        if row["tool_id"] in taken:
+            raise from_code(
+                "metrics: a tool appears twice in this run, or already has a metric at "
+                + pg_text(ran_at),
+                "23505",
+                "tool_id",
+            )
+        taken.add(row["tool_id"])
+        rows.append({**row, "recorded_at": ran_at})
+    for row in rows:
+        if row["tool_id"] not in tables.tools:
+            raise from_code(
+                f"metrics: a metric names a tool that does not exist (tool_id {row['tool_id']})",
+                "23503",
+                "tool_id",
+            )
+    tables.insert_metrics(rows, now)
+    log_id = tables.next_id()
+    log = {
+        "id": log_id,
+        "run_key": run_key,
+        "ran_at": ran_at,
+        "source": source,
+        "tools_checked": len(rows),
+        "healthy_count": sum(r["status"] == "healthy" for r in rows),
+        "degraded_count": sum(r["status"] == "degraded" for r in rows),
+        "down_count": sum(r["status"] == "down" for r in rows),
+        "duration_ms": duration,
+        "message": message,
+        "recorded_at": now,
+    }
+    tables.heartbeat_log[log_id] = log
+    return _result("recorded", log)
+
+
+def _result(status: str, log: Row) -> Row:
+    return {
+        "status": status,
+        "run_key": log["run_key"],
+        "ran_at": log["ran_at"].isoformat(),
+        "tools_checked": log["tools_checked"],
+        "healthy": log["healthy_count"],
+        "degraded": log["degraded_count"],
+        "down": log["down_count"],
+    }
+
+
+def _converted(metrics: list[Any]) -> list[Row]:
+    """``jsonb_to_recordset``: every element an object, every value of its column's type."""
+    rows = []
+    for element in metrics:
+        if not isinstance(element, dict):
+            raise from_code("argument of jsonb_to_recordset must be an array of objects", "22023")
+        row: Row = {"tool_id": to_bigint(element.get("tool_id"))}
+        row.update({column: to_real(element.get(column)) for column in _REALS})
+        row["status"] = to_text(element.get("status"))
+        rows.append(row)
+    return rows
+
+
+def _check(row: Row) -> None:
+    """The table's not-null constraints, then its checks."""
+    for column in _NOT_NULL:
+        if row[column] is None:
+            raise from_code(f"metrics: every metric needs {column}", "22023", column)
+    for column, holds in _CHECKS:
+        if not holds(row[column]):
+            reason = _REASONS.get(column, "must be between 0 and 100")
+            raise from_code(f"metrics: {column} {reason}", "22023", column)

@@ -1,0 +1,154 @@
+"""The read models of the views and weekly_trends migrations, computed from the tables."""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from .tables import Row, Tables, day_averages, midnight, utc_day
+
+View = Callable[[Tables, datetime], list[Row]]
+_TOOL_COLUMNS = ("id", "slug", "name", "category", "vendor", "owner", "description")
+
+
+def tools_current(tables: Tables, now: datetime) -> list[Row]:
+    latest: dict[int, Row] = {}
+    for m in tables.metrics.values():
+        seen = latest.get(m["tool_id"])
+        if seen is None or m["recorded_at"] > seen["recorded_at"]:
+            latest[m["tool_id"]] = m
+    rows = []
+    for tool in tables.tools.values():
+        m = latest.get(tool["id"], {})
+        rows.append(
+            {
+                **{column: tool[column] for column in _TOOL_COLUMNS},
+                "status": m.get("status", "unknown"),
+                "health": m.get("health"),
+                "latency_ms": m.get("latency_ms"),
+                "uptime_pct": m.get("uptime_pct"),
+                "data_quality": m.get("data_quality"),
+                "last_checked_at": m.get("recorded_at"),
+                "created_at": tool["created_at"],
+                "updated_at": tool["updated_at"],
+            }
+        )
+    return rows
+
+
+def integration_named(tables: Tables, row: Row) -> Row:
+    source, target = tables.tools[row["source_id"]], tables.tools[row["target_id"]]
+    return {
+        "id": row["id"],
+        "source": source["slug"],
+        "source_name": source["name"],
+        "target": target["slug"],
+        "target_name": target["name"],
+        "flow": row["flow"],
+        "created_at": row["created_at"],
+    }
+
+
+def integrations_named(tables: Tables, now: datetime) -> list[Row]:
+    return [integration_named(tables, row) for row in tables.integrations.values()]
+
+
+def tool_health_trends(tables: Tables, now: datetime) -> list[Row]:
+    """Rolled-up days through ``trends_through``, and the days after it aggregated live."""
+    first_day = utc_day(now - tables.retention)
+    through = tables.trends_through
+    rows = [
+        {"tool_id": t["tool_id"], "slug": tables.tools[t["tool_id"]]["slug"], **t}
+        for t in tables.trends.values()
+        if through is not None and first_day <= t["day"] <= through
+    ]
+    live_from = midnight(
+        max(through + timedelta(days=1) if through is not None else first_day, first_day)
+    )
+    by_tool_day: dict[tuple[int, object], list[Row]] = defaultdict(list)
+    for m in tables.metrics.values():
+        if m["recorded_at"] >= live_from:
+            by_tool_day[(m["tool_id"], utc_day(m["recorded_at"]))].append(m)
+    for (tool_id, day), samples in by_tool_day.items():
+        rows.append(
+            {
+                "tool_id": tool_id,
+                "slug": tables.tools[tool_id]["slug"],
+                "day": day,
+                **day_averages(samples),
+            }
+        )
+    order = ("tool_id", "slug", "day", "avg_health", "avg_latency_ms", "p95_latency_ms")
+    rest = ("avg_uptime_pct", "avg_data_quality", "samples")
+    return [{column: row[column] for column in (*order, *rest)} for row in rows]
+
+
+def tool_sparklines(tables: Tables, now: datetime) -> list[Row]:
+    since = now - timedelta(hours=24)
+    recent: dict[int, list[Row]] = defaultdict(list)
+    for m in sorted(tables.metrics.values(), key=lambda m: m["recorded_at"]):
+        if m["recorded_at"] > since:
+            recent[m["tool_id"]].append(m)
+    return [
+        {
+            "tool_id": tool["id"],
+            "slug": tool["slug"],
+            "health": [m["health"] for m in recent[tool["id"]]],
+            "latency_ms": [m["latency_ms"] for m in recent[tool["id"]]],
+        }
+        for tool in tables.tools.values()
+    ]
+
+
+def tool_weekly_trends(tables: Tables, now: datetime) -> list[Row]:
+    by_tool: dict[int, list[Row]] = defaultdict(list)
+    for trend in sorted(tool_health_trends(tables, now), key=lambda t: t["day"]):
+        by_tool[trend["tool_id"]].append(trend)
+    columns = ("avg_health", "p95_latency_ms", "avg_uptime_pct", "avg_data_quality")
+    return [
+        {
+            "tool_id": tool["id"],
+            "slug": tool["slug"],
+            "days": [t["day"] for t in by_tool[tool["id"]]],
+            **{c: [t[c] for t in by_tool[tool["id"]]] for c in columns},
+        }
+        for tool in tables.tools.values()
+    ]
+
+
+def tool_status_changes(tables: Tables, now: datetime) -> list[Row]:
+    by_tool: dict[int, list[Row]] = defaultdict(list)
+    for m in sorted(tables.metrics.values(), key=lambda m: m["recorded_at"]):
+        by_tool[m["tool_id"]].append(m)
+    changes = []
+    for tool_id, samples in by_tool.items():
+        for before, after in itertools.pairwise(samples):
+            if before["status"] != after["status"]:
+                changes.append(
+                    {
+                        "tool_id": tool_id,
+                        "slug": tables.tools[tool_id]["slug"],
+                        "recorded_at": after["recorded_at"],
+                        "previous_status": before["status"],
+                        "status": after["status"],
+                    }
+                )
+    return changes
+
+
+def heartbeat_recent(tables: Tables, now: datetime) -> list[Row]:
+    runs = sorted(tables.heartbeat_log.values(), key=lambda h: (h["ran_at"], h["id"]), reverse=True)
+    return [dict(run) for run in runs[:200]]
+
+
+VIEWS: dict[str, View] = {
+    "tools_current": tools_current,
+    "integrations_named": integrations_named,
+    "tool_health_trends": tool_health_trends,
+    "tool_sparklines": tool_sparklines,
+    "tool_weekly_trends": tool_weekly_trends,
+    "tool_status_changes": tool_status_changes,
+    "heartbeat_recent": heartbeat_recent,
+}
