@@ -1,50 +1,19 @@
-"""The client's behaviour, the same over every store.
-
-Runs over PostgresStore on the test database, and over a live Supabase project too when
-SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY are set (the project must have the migrations
-applied). Tests use their own slugs and clean up, so a live project's data does not matter.
+"""The client's behaviour, the same over every store (see conftest.py), a live Supabase project
+included when credentials are set (it must have the migrations applied). Tests use their own
+slugs and clean up, so a live project's data does not matter.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-import worksinprod
 from worksinprod import Client, ConflictError, NotFoundError, Status, ValidationError
 from worksinprod.heartbeat import run_once
-
-LIVE = bool(os.environ.get("SUPABASE_URL") and os.environ.get("SUPABASE_SERVICE_ROLE_KEY"))
-
-
-@pytest.fixture(
-    params=[
-        "postgres",
-        pytest.param(
-            "supabase",
-            marks=[
-                pytest.mark.live,
-                pytest.mark.skipif(
-                    not LIVE, reason="set SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY"
-                ),
-            ],
-        ),
-    ]
-)
-def client(request: pytest.FixtureRequest) -> Iterator[Client]:
-    if request.param == "postgres":
-        wip = worksinprod.connect(database_url=request.getfixturevalue("database_url"))
-    else:
-        wip = worksinprod.connect(
-            supabase_url=os.environ["SUPABASE_URL"], key=os.environ["SUPABASE_SERVICE_ROLE_KEY"]
-        )
-    with wip:
-        yield wip
 
 
 @pytest.fixture
