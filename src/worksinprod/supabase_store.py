@@ -99,6 +99,7 @@ class SupabaseStore:
 
     def rpc(self, function: str, args: Mapping[str, Any]) -> Any:
         check_name(function, "function")
+        _check_json(args)
         return self._execute(self._client.rpc(function, dict(args))).data
 
     def close(self) -> None:
@@ -113,6 +114,15 @@ class SupabaseStore:
             raise TransientError(f"Supabase did not answer in time: {exc}") from exc
         except httpx.TransportError as exc:
             raise TransientError(f"cannot reach Supabase at {self.url}: {exc}") from exc
+
+
+def _check_json(args: Mapping[str, Any]) -> None:
+    """Refuse, as Postgres refuses them, what httpx could not send: NaN or infinity (not JSON)
+    and lone surrogates (not UTF-8); the other stores answer these with a ValidationError."""
+    try:
+        json.dumps(args, allow_nan=False, ensure_ascii=False).encode()
+    except ValueError as exc:  # UnicodeEncodeError included
+        raise from_code(f"invalid input syntax for type json: {exc}", "22P02") from exc
 
 
 def _translate(exc: APIError) -> StoreError:
