@@ -54,6 +54,13 @@ def tool_row(tool_id: int = 5, slug: str = "segment", **extra: Any) -> dict[str,
     return row
 
 
+@pytest.fixture(autouse=True)
+def no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """postgrest-py waits 1, 2, 4 s between its own retries of a GET; the count matters here,
+    not the wait."""
+    monkeypatch.setattr("postgrest._sync.request_builder.time.sleep", lambda _seconds: None)
+
+
 @pytest.fixture
 def api() -> Iterator[respx.MockRouter]:
     with respx.mock(base_url=REST, assert_all_called=False) as router:
