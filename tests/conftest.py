@@ -11,6 +11,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -18,8 +19,28 @@ from psycopg import sql
 
 from worksinprod.embedded import EmbeddedPostgres
 from worksinprod.migrations import migrate
+from worksinprod.postgres_store import PostgresStore
 
 from .dbtools import create_database, drop_database, unique_name, with_database
+
+
+@pytest.fixture(autouse=True)
+def every_pool_is_closed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A test (or fixture) that opens a PostgresStore closes it: an open pool keeps connections
+    and threads alive for the rest of the session, and would hide a leak in the library."""
+    opened: list[PostgresStore] = []
+    real_init = PostgresStore.__init__
+
+    def tracked(self: PostgresStore, *args: Any, **kwargs: Any) -> None:
+        real_init(self, *args, **kwargs)
+        opened.append(self)
+
+    monkeypatch.setattr(PostgresStore, "__init__", tracked)
+    yield
+    left_open = [store for store in opened if not store._pool.closed]
+    for store in left_open:
+        store.close()
+    assert not left_open, f"{len(left_open)} PostgresStore(s) left open: close every client"
 
 
 @pytest.fixture(scope="session")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 import worksinprod
 from worksinprod import Client, ConfigError
-from worksinprod.heartbeat import backfill, run_key_for, run_once, slot_start
+from worksinprod.heartbeat import backfill, run_once
 from worksinprod.quips import LINES
 from worksinprod.seed import load_demo_stack
 
@@ -19,19 +20,10 @@ NOON = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def wip(database_url: str) -> Client:
+def wip(database_url: str) -> Iterator[Client]:
     load_demo_stack(database_url)
-    return worksinprod.connect(database_url=database_url)
-
-
-def test_the_slot_is_the_hour_and_names_the_run() -> None:
-    assert slot_start(NOON + timedelta(minutes=59, seconds=59)) == NOON
-    assert slot_start(NOON + timedelta(minutes=20), timedelta(minutes=15)) == NOON + timedelta(
-        minutes=15
-    )
-    assert run_key_for(NOON) == "2026-11-25T12:00:00Z"
-    with pytest.raises(ConfigError, match="timezone-aware"):
-        slot_start(datetime(2026, 11, 25, 12))
+    with worksinprod.connect(database_url=database_url) as client:
+        yield client
 
 
 def test_a_run_checks_every_tool_and_a_second_in_the_same_hour_records_nothing(

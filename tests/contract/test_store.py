@@ -350,3 +350,8 @@ def test_retention_purges_what_is_older_on_the_next_run(store: Store) -> None:
 def test_text_is_trimmed_of_spaces_only_and_kept_as_given(store: Store) -> None:
     row = write(store, "add_tool", name="  <b>Tab\there</b>\n ", category="CRM", owner="O")
     assert (row["slug"], row["name"]) == ("b-tab-here-b", "<b>Tab\there</b>\n")
+
+
+def test_a_nul_byte_in_a_filter_is_a_validation_error(store: Store) -> None:
+    with pytest.raises(ValidationError):
+        store.select(Select("tools_current", eq={"owner": "nul\x00byte"}))

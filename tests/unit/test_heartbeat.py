@@ -61,7 +61,8 @@ def test_backfill_writes_every_hour_oldest_first_and_resumes(wip: Client) -> Non
     again = backfill(wip, 50, now=NOW)
     assert (summary.recorded, summary.skipped) == (48, 0)
     assert (again.recorded, again.skipped) == (2, 48)
-    assert seen[0] == (1, 48) and seen[-1] == (48, 48)
+    assert seen[0] == (1, 48)
+    assert seen[-1] == (48, 48)
     runs = wip.recent_heartbeats(limit=100)
     assert len(runs) == 50
     hours = sorted(r.ran_at for r in runs)

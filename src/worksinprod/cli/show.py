@@ -6,6 +6,7 @@ import json
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..display import fmt
@@ -60,9 +61,10 @@ def status_command(ctx: typer.Context, as_json: JsonFlag = False) -> None:
         table.add_column(column, justify="right", no_wrap=True)
     table.add_column("last 24 h", no_wrap=True)
     for t in tools:
-        extra = [t.category, t.owner] if wide else []
+        # Names are text, never Rich markup: "[bold]" in a name shows as typed.
+        extra = [escape(t.category), escape(t.owner)] if wide else []
         table.add_row(
-            t.name,
+            escape(t.name),
             *extra,
             f"[{STATUS_STYLE[t.status]}]{t.status.value}[/]",
             fmt(t.health),
@@ -110,6 +112,6 @@ def feed_command(
             str(r.healthy_count),
             str(r.degraded_count),
             str(r.down_count),
-            r.message,
+            escape(r.message),
         )
     console.print(table)

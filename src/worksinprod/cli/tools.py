@@ -6,6 +6,7 @@ import sys
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..display import fmt
@@ -54,10 +55,10 @@ def list_tools(
     for t in tools:
         table.add_row(
             t.slug,
-            t.name,
-            t.category,
-            t.vendor,
-            t.owner,
+            escape(t.name),
+            escape(t.category),
+            escape(t.vendor),
+            escape(t.owner),
             f"[{STATUS_STYLE[t.status]}]{t.status.value}[/]",
             fmt(t.health),
         )
@@ -84,7 +85,7 @@ def add_tool(
         vendor=vendor,
         description=description,
     )
-    console.print(f"added [bold]{tool.slug}[/] ({tool.name})")
+    console.print(f"added [bold]{tool.slug}[/] ({escape(tool.name)})")
 
 
 @tools_app.command("update")
@@ -150,7 +151,7 @@ def list_integrations(
     for column in ("source", "target", "flow"):
         table.add_column(column)
     for i in found:
-        table.add_row(i.source, i.target, i.flow)
+        table.add_row(i.source, i.target, escape(i.flow))
     console.print(table if found else f"{EMPTY} (no integrations)")
 
 
@@ -164,7 +165,7 @@ def add_integration(
     """Record that data flows from SOURCE to TARGET."""
     client = runtime(ctx).client
     found = client.add_integration(source, target, flow)
-    console.print(f"added {found.source} → {found.target} ({found.flow})")
+    console.print(f"added {found.source} → {found.target} ({escape(found.flow)})")
 
 
 @integrations_app.command("update")
@@ -177,7 +178,7 @@ def update_integration(
     """Change what flows between two tools."""
     client = runtime(ctx).client
     found = client.update_integration(source, target, flow)
-    console.print(f"updated {found.source} → {found.target} ({found.flow})")
+    console.print(f"updated {found.source} → {found.target} ({escape(found.flow)})")
 
 
 @integrations_app.command("remove")

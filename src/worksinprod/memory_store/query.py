@@ -49,6 +49,11 @@ def check_columns(query: Select) -> None:
 
 def run(query: Select, rows: list[Row]) -> list[Row]:
     check_columns(query)
+    values = [*query.eq.values(), *query.gte.values(), *query.lte.values()]
+    values += [v for vs in query.in_.values() for v in vs]
+    if any(isinstance(v, str) and "\x00" in v for v in values):
+        # PostgresStore's driver refuses it before sending: no Postgres text holds a NUL.
+        raise from_code("a value cannot be stored or searched: NUL byte", "22P02")
     tests: list[tuple[str, Callable[[Any, Any], bool], Any]] = [
         *((c, operator.eq, v) for c, v in query.eq.items()),
         *((c, operator.ge, v) for c, v in query.gte.items()),
