@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import importlib
 import json
+import sys
 
 import pytest
 from typer.testing import CliRunner
 
-from worksinprod import Client
+from worksinprod import Client, Runtime, Settings
 from worksinprod.cli import app
 from worksinprod.heartbeat import backfill
 
@@ -24,16 +25,30 @@ def cli(wip: Client, monkeypatch: pytest.MonkeyPatch) -> Client:
     return wip
 
 
+class MemoryRuntime(Runtime):
+    """A Runtime whose client is given: the CLI takes a caller's Runtime from ``ctx.obj``."""
+
+    def __init__(self, client: Client) -> None:
+        super().__init__(Settings())
+        self._given = client
+
+    @property
+    def client(self) -> Client:
+        return self._given
+
+
 def use(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The seam: commands ask the CLI's state for their client. (``worksinprod.cli.app`` the
-    attribute is the Typer app; the module is looked up by name.)"""
+    monkeypatch.setattr(sys.modules[__name__], "RUNTIME", MemoryRuntime(client))
+    # ``worksinprod.cli.app`` the attribute is the Typer app; the module is looked up by name.
     module = importlib.import_module("worksinprod.cli.app")
-    monkeypatch.setattr(module.State, "client", lambda _state: client)
     monkeypatch.setattr(module.console, "width", 160)  # tables unwrapped, whatever the terminal
 
 
+RUNTIME: Runtime | None = None
+
+
 def run(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
+    result = runner.invoke(app, list(args), obj=RUNTIME)
     return result.exit_code, result.stdout, result.stderr
 
 

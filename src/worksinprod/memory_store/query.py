@@ -18,7 +18,7 @@ COLUMNS = {
     "tool_integrations": "id source_id target_id flow created_at",
     "metrics": "id tool_id recorded_at health latency_ms uptime_pct data_quality status",
     "heartbeat_log": "id run_key ran_at source tools_checked healthy_count degraded_count "
-    "down_count duration_ms message recorded_at",
+    "down_count duration_ms message recorded_at maintenance_count",
     "governance_settings": "id retention trends_through",
     "metric_trends_daily": "tool_id day samples avg_health avg_latency_ms p95_latency_ms "
     "avg_uptime_pct avg_data_quality",
@@ -32,7 +32,7 @@ COLUMNS = {
     "avg_data_quality",
     "tool_status_changes": "tool_id slug recorded_at previous_status status",
     "heartbeat_recent": "id run_key ran_at source tools_checked healthy_count degraded_count "
-    "down_count duration_ms message recorded_at",
+    "down_count duration_ms message recorded_at maintenance_count",
 }
 
 

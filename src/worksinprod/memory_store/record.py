@@ -24,16 +24,18 @@ from .writes import pg_text
 _KEYS = ["run_key", "ran_at", "source", "message", "duration_ms", "metrics"]
 _REALS = ("health", "latency_ms", "uptime_pct", "data_quality")
 _NOT_NULL = ("tool_id", "health", "latency_ms", "uptime_pct", "data_quality", "status")
-_CHECKS = (  # the metrics table's checks, in the order Postgres runs them (by name)
+# The metrics table's checks, in the order Postgres runs them (by name), as amended by the
+# maintenance_status migration.
+_CHECKS = (
     ("data_quality", lambda v: 0 <= v <= 100),
     ("health", lambda v: 0 <= v <= 100),
     ("latency_ms", lambda v: v >= 0 or v != v),  # NaN sorts above every number in Postgres
-    ("status", lambda v: v in ("healthy", "degraded", "down")),
+    ("status", lambda v: v in ("healthy", "degraded", "down", "maintenance")),
     ("uptime_pct", lambda v: 0 <= v <= 100),
 )
 _REASONS = {
     "latency_ms": "must not be negative",
-    "status": "must be one of healthy, degraded, down",
+    "status": "must be one of healthy, degraded, down, maintenance",
 }
 
 
@@ -93,6 +95,7 @@ def record_heartbeat(tables: Tables, payload: dict[str, Any], now: datetime) -> 
         "healthy_count": sum(r["status"] == "healthy" for r in rows),
         "degraded_count": sum(r["status"] == "degraded" for r in rows),
         "down_count": sum(r["status"] == "down" for r in rows),
+        "maintenance_count": sum(r["status"] == "maintenance" for r in rows),
         "duration_ms": duration,
         "message": message,
         "recorded_at": now,

@@ -54,7 +54,9 @@ class StackQuery:
     def __init__(
         self,
         category: Annotated[str | None, Query(max_length=FIELD_LIMITS["category"])] = None,
-        status: Annotated[Literal["", "healthy", "degraded", "down", "maintenance", "unknown"], Query()] = "",
+        status: Annotated[
+            Literal["", "healthy", "degraded", "down", "maintenance", "unknown"], Query()
+        ] = "",
         owner: Annotated[str | None, Query(max_length=FIELD_LIMITS["owner"])] = None,
         sort: Annotated[SortKey, Query()] = "name",
         dir: Annotated[Literal["asc", "desc"], Query()] = "asc",
