@@ -38,7 +38,12 @@ def pip(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def wheelhouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Wheels for worksinprod's base dependencies and its build backend."""
-    house = Path(request.config.cache.mkdir("function-wheelhouse"))
+    cache = getattr(request.config, "cache", None)  # None under -p no:cacheprovider
+    house = (
+        Path(cache.mkdir("function-wheelhouse"))
+        if cache is not None
+        else tmp_path_factory.mktemp("function-wheelhouse")
+    )
     own = tmp_path_factory.mktemp("own-wheel")
     built = pip("wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(own), str(REPO))
     assert built.returncode == 0, built.stderr
