@@ -79,39 +79,6 @@ def test_tool_page_draws_a_week_of_each_metric(page: Page, dashboard: Dashboard)
     expect(page.locator("#incoming")).to_contain_text("AppsFlyer")
 
 
-def test_map_highlights_everything_downstream_of_a_chosen_tool(
-    page: Page, dashboard: Dashboard
-) -> None:
-    page.goto(dashboard.url + "/map")
-    page.locator('#map .node[data-slug="hightouch"]').click()
-    downstream = page.locator("#map .node.downstream")
-    # From supabase/seed.sql by hand: hightouch -> braze, google-ads, meta-ads; both ads ->
-    # rockerbox -> snowflake -> looker, census (and back to hightouch); census -> mailchimp.
-    expected = {
-        "braze",
-        "google-ads",
-        "meta-ads",
-        "rockerbox",
-        "snowflake",
-        "looker",
-        "census",
-        "mailchimp",
-    }
-    expect(downstream).to_have_count(len(expected))
-    assert set(downstream.evaluate_all("nodes => nodes.map(n => n.dataset.slug)")) == expected
-    listed = page.locator("#affected li").evaluate_all("items => items.map(i => i.dataset.slug)")
-    assert set(listed) == expected
-    expect(page.locator("#blast-title")).to_have_text("Downstream of Hightouch")
-    expect(page.locator("#affected")).to_contain_text("Lena Marsh")
-    assert page.url.endswith("/map?focus=hightouch")
-
-
-def test_map_focus_works_without_javascript_too(page: Page, dashboard: Dashboard) -> None:
-    page.goto(dashboard.url + "/map?focus=rockerbox")
-    expect(page.locator("#map .node.origin")).to_have_attribute("data-slug", "rockerbox")
-    expect(page.locator("#affected li")).not_to_have_count(0)
-
-
 def test_about_shows_what_the_deployer_configured(page: Page, dashboard: Dashboard) -> None:
     page.goto(dashboard.url + "/about")
     expect(page.locator(".lede")).to_contain_text("Jerusha Gray")

@@ -37,72 +37,7 @@
     });
   }
 
-  // Map: choosing a tool highlights everything downstream of it, and lists who is affected.
-  function downstreamOf(adjacency, start) {
-    var seen = {}, order = [], queue = [start];
-    seen[start] = true;
-    while (queue.length) {
-      var next = adjacency[queue.shift()] || [];
-      next.forEach(function (target) {
-        if (!seen[target]) { seen[target] = true; order.push(target); queue.push(target); }
-      });
-    }
-    return order;
-  }
-
-  function showBlastRadius(graph, slug) {
-    var affected = downstreamOf(graph.adjacency, slug);
-    var hit = {};
-    affected.forEach(function (s) { hit[s] = true; });
-    document.querySelectorAll("#map .node").forEach(function (node) {
-      node.classList.toggle("origin", node.dataset.slug === slug);
-      node.classList.toggle("downstream", !!hit[node.dataset.slug]);
-    });
-    document.querySelectorAll("#map .edge").forEach(function (edge) {
-      edge.classList.toggle("hot", edge.dataset.source === slug || !!hit[edge.dataset.source]);
-    });
-    document.getElementById("blast-title").textContent = "Downstream of " + graph.tools[slug].name;
-    var origins = document.getElementById("blast-origins");
-    if (origins) origins.remove();
-    var list = document.getElementById("affected");
-    list.replaceChildren();
-    if (!affected.length) {
-      var none = document.createElement("li");
-      none.className = "muted";
-      none.textContent = "Nothing downstream.";
-      list.appendChild(none);
-    }
-    affected.forEach(function (s) {
-      var item = document.createElement("li");
-      item.dataset.slug = s;
-      var link = document.createElement("a");
-      link.href = "/tools/" + encodeURIComponent(s);
-      link.textContent = graph.tools[s].name;
-      var owner = document.createElement("span");
-      owner.className = "muted";
-      owner.textContent = " " + graph.tools[s].owner;
-      item.append(link, owner);
-      list.appendChild(item);
-    });
-    var select = document.getElementById("focus-select");
-    if (select) select.value = slug;
-    history.replaceState(null, "", "/map?focus=" + encodeURIComponent(slug));
-  }
-
-  function wireMap() {
-    var graph = readJson("graph");
-    var map = document.getElementById("map");
-    if (!graph || !map) return;
-    map.addEventListener("click", function (event) {
-      var node = event.target.closest(".node");
-      if (!node) return;
-      event.preventDefault();
-      showBlastRadius(graph, node.dataset.slug);
-    });
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
     drawCharts();
-    wireMap();
   });
 })();
