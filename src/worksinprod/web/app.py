@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import secrets
@@ -22,9 +23,11 @@ from ..client import Client
 from ..config import Settings
 from ..connection import open_store
 from ..errors import WorksInProdError
+from ..models import HeartbeatRun
 from ..quips import EMPTY
 from .about import About
 from .context import Dashboard, templates
+from .context import client as dashboard_client
 from .views import about, api, edits, feed, landing, map, stack, tool
 
 CSP = (
@@ -103,7 +106,16 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/api"
 
 
-def _error_response(request: Request, status: int, message: str) -> Response:
+def _last_run(request: Request) -> HeartbeatRun | None:
+    """The footer's latest run when the database answers; an error page never fails itself."""
+    try:
+        runs = dashboard_client(request).recent_heartbeats(limit=1)
+    except (WorksInProdError, RuntimeError):  # no database, or no client yet
+        return None
+    return runs[0] if runs else None
+
+
+async def _error_response(request: Request, status: int, message: str) -> Response:
     if _wants_json(request):
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse({"error": message}, status_code=status, headers=headers)
@@ -113,7 +125,8 @@ def _error_response(request: Request, status: int, message: str) -> Response:
         {
             "status": status,
             "message": message,
-            "last_run": None,
+            # a 503 means the database is away: asking it again would only wait longer
+            "last_run": None if status == 503 else await asyncio.to_thread(_last_run, request),
             "admin_enabled": False,
             "signed_in": False,
             "csrf": "",
@@ -126,7 +139,7 @@ def _error_response(request: Request, status: int, message: str) -> Response:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(WorksInProdError)
     async def known_error(request: Request, exc: WorksInProdError) -> Response:
-        return _error_response(request, exc.http_status, str(exc))
+        return await _error_response(request, exc.http_status, str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def bad_parameters(request: Request, exc: RequestValidationError) -> Response:
@@ -135,9 +148,9 @@ def _install_error_handlers(app: FastAPI) -> None:
             f"{err['msg']}"
             for err in exc.errors()
         )
-        return _error_response(request, 422, problems or "invalid parameters")
+        return await _error_response(request, 422, problems or "invalid parameters")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = f"{EMPTY} There is nothing here." if exc.status_code == 404 else str(exc.detail)
-        return _error_response(request, exc.status_code, message)
+        return await _error_response(request, exc.status_code, message)

@@ -16,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 from ..client import Client
 from ..config import Settings
 from ..display import fmt
-from ..errors import PermissionDeniedError
+from ..errors import PermissionDeniedError, ValidationError
 from ..limits import FIELD_LIMITS
 from ..models import HeartbeatRun, Status
 from ..quips import EMPTY
@@ -49,8 +49,15 @@ def _ago(moment: datetime | None) -> str:
     return f"{seconds // 86400} days ago"
 
 
+def _reason(error: ValidationError) -> str:
+    """A field's error without its name: shown under the field, the name is already there."""
+    prefix = f"{error.field}: "
+    return error.message.removeprefix(prefix) if error.field else error.message
+
+
 templates.env.filters["fmt"] = fmt
 templates.env.filters["ago"] = _ago
+templates.env.filters["reason"] = _reason
 
 
 @dataclass

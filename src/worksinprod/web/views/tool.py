@@ -38,6 +38,7 @@ def tool_context(request: Request, slug: str) -> dict[str, Any]:
         "outgoing": [i for i in integrations if i.source == slug],
         "incoming": [i for i in integrations if i.target == slug],
         "changes": wip.status_changes(slug, limit=15),
+        "trends": list(reversed(wip.health_trends(slug))),  # newest day first
         "others": [t for t in wip.tools() if t.slug != slug],
         "integration_error": None,
         "values": {},
