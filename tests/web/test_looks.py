@@ -86,9 +86,12 @@ def test_on_a_phone_the_stack_shows_status_and_health_first(
     badge, health = row.locator(".badge").bounding_box(), row.locator("[data-metric=health]")
     category = row.locator("td").nth(0).bounding_box()
     health_box = health.bounding_box()
-    assert badge and health_box and category
+    assert badge
+    assert health_box
+    assert category
     for box in (badge, health_box):
-        assert box["x"] >= 0 and box["x"] + box["width"] <= 390  # on screen, no sideways scroll
+        assert box["x"] >= 0
+        assert box["x"] + box["width"] <= 390
         assert box["y"] < category["y"]  # before the category and the owner
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     expect(health).to_contain_text(f"{dashboard.client.tool('segment').health:.1f}")
@@ -97,7 +100,8 @@ def test_on_a_phone_the_stack_shows_status_and_health_first(
 
 def test_error_pages_show_the_latest_run_in_the_footer(page: Page, dashboard: Dashboard) -> None:
     response = page.goto(dashboard.url + "/tools/no-such-tool")
-    assert response is not None and response.status == 404
+    assert response is not None
+    assert response.status == 404
     last = dashboard.client.recent_heartbeats(limit=1)[0]
     expect(page.locator("footer")).to_contain_text("Last checked: still works in prod.")
     expect(page.locator("footer time")).to_have_attribute("datetime", last.ran_at.isoformat())
