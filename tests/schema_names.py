@@ -16,4 +16,5 @@ VIEWS = [
     "tool_status_changes",
     "heartbeat_recent",
     "tool_weekly_trends",
+    "retention_setting",
 ]

@@ -37,10 +37,10 @@ PAGES = {
     "about": "/about",
     "not-found": "/tools/no-such-tool",
 }
-LOOKS = {  # suffix: (viewport, colour scheme)
-    "": ({"width": 1400, "height": 900}, "light"),
-    "-dark": ({"width": 1400, "height": 900}, "dark"),
-    "-phone": ({"width": 390, "height": 844}, "light"),
+LOOKS = {  # suffix: (width, height, colour scheme)
+    "": (1400, 900, "light"),
+    "-dark": (1400, 900, "dark"),
+    "-phone": (390, 844, "light"),
 }
 
 
@@ -50,9 +50,9 @@ def photograph(url: str, out: Path, only: str | None) -> list[Path]:
     taken = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        for suffix, (viewport, scheme) in LOOKS.items():
+        for suffix, (width, height, scheme) in LOOKS.items():
             context = browser.new_context(
-                viewport=viewport,
+                viewport={"width": width, "height": height},
                 color_scheme=scheme,  # type: ignore[arg-type]
                 device_scale_factor=1,
             )

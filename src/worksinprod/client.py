@@ -12,7 +12,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from .config import Settings
 from .connection import open_store
-from .errors import ConfigError, NotFoundError
+from .errors import ConfigError, NotFoundError, ValidationError
 from .models import (
     HealthTrend,
     HeartbeatResult,
@@ -209,8 +209,17 @@ class Client:
     def remove_integration(self, source: str, target: str) -> None:
         self._write("remove_integration", {"source": source, "target": target})
 
+    def retention(self) -> timedelta:
+        """How long metrics are kept before the purge drops them (7 days unless changed)."""
+        rows = self.store.select(Select("retention_setting", limit=1))
+        return timedelta(seconds=int(rows[0]["seconds"])) if rows else timedelta(days=7)
+
     def set_retention(self, days: int) -> None:
         """How many days of metrics the purge keeps (1 to 366)."""
+        if isinstance(days, bool) or not isinstance(days, int):  # NaN would not even be JSON
+            raise ValidationError(
+                "days: must be a whole number of days from 1 to 366", code="22023", details="days"
+            )
         self._write("set_retention", {"days": days})
 
     def record_heartbeat(self, payload: dict[str, Any]) -> HeartbeatResult:

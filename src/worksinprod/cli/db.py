@@ -1,7 +1,8 @@
-"""migrate, seed, stop: the database's lifecycle."""
+"""migrate, seed, stop, retention: the database's lifecycle."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -59,3 +60,22 @@ def stop_command(
             if stopped
             else "the embedded PostgreSQL was not running"
         )
+
+
+@app.command("retention")
+def retention_command(
+    days: Annotated[
+        int | None,
+        typer.Option(
+            "--days", help="Keep this many days of metrics (1 to 366).", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """Show how long metrics are kept, or change it with --days."""
+    with state.client() as client:
+        if days is not None:
+            client.set_retention(days)
+        kept = client.retention()
+    whole = kept / timedelta(days=1)
+    shown = f"{int(whole)} day{'s' if whole != 1 else ''}" if whole.is_integer() else str(kept)
+    console.print(f"metrics are kept for {shown}{' (changed)' if days is not None else ''}")

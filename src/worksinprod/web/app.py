@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import hmac
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -28,7 +28,7 @@ from ..quips import EMPTY
 from .about import About
 from .context import Dashboard, templates
 from .context import client as dashboard_client
-from .views import about, api, edits, feed, landing, map, stack, tool
+from .views import about, api, edits, feed, landing, map, retention, stack, tool
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -96,7 +96,7 @@ def create_app(
 
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     # edits before tool: /tools/new must win over /tools/{slug}
-    for module in (api, landing, stack, edits, tool, map, feed, about):
+    for module in (api, landing, stack, edits, tool, map, feed, about, retention):
         app.include_router(module.router)
     _install_error_handlers(app)
     return app
@@ -136,6 +136,11 @@ async def _error_response(request: Request, status: int, message: str) -> Respon
     )
 
 
+def _field(location: Sequence[object]) -> str:
+    """The parameter a validation error is about; "body" when it is the body as a whole."""
+    return ".".join(str(p) for p in location if p not in ("query", "path", "body")) or "body"
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(WorksInProdError)
     async def known_error(request: Request, exc: WorksInProdError) -> Response:
@@ -143,11 +148,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def bad_parameters(request: Request, exc: RequestValidationError) -> Response:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'] if p not in ('query', 'path', 'body'))}: "
-            f"{err['msg']}"
-            for err in exc.errors()
-        )
+        problems = "; ".join(f"{_field(err['loc'])}: {err['msg']}" for err in exc.errors())
         return await _error_response(request, 422, problems or "invalid parameters")
 
     @app.exception_handler(StarletteHTTPException)
