@@ -35,6 +35,7 @@ PAGES = {
     "map": "/map",
     "feed": "/feed",
     "about": "/about",
+    "settings": "/settings",
     "not-found": "/tools/no-such-tool",
 }
 LOOKS = {  # suffix: (width, height, colour scheme)
