@@ -83,6 +83,8 @@ def test_the_openapi_schema_is_served_and_the_swagger_cdn_is_not(dashboard: Dash
         "/api/trends",
         "/api/heartbeats",
         "/api/heartbeat",
+        "/api/graph",
+        "/api/retention",
     }
     assert httpx.get(dashboard.url + "/docs").status_code == 404
 

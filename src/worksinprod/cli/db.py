@@ -64,6 +64,7 @@ def stop_command(
 
 @app.command("retention")
 def retention_command(
+    ctx: typer.Context,
     days: Annotated[
         int | None,
         typer.Option(
@@ -72,10 +73,10 @@ def retention_command(
     ] = None,
 ) -> None:
     """Show how long metrics are kept, or change it with --days."""
-    with state.client() as client:
-        if days is not None:
-            client.set_retention(days)
-        kept = client.retention()
+    client = runtime(ctx).client
+    if days is not None:
+        client.set_retention(days)
+    kept = client.retention()
     whole = kept / timedelta(days=1)
     shown = f"{int(whole)} day{'s' if whole != 1 else ''}" if whole.is_integer() else str(kept)
     console.print(f"metrics are kept for {shown}{' (changed)' if days is not None else ''}")

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from ...errors import PermissionDeniedError, ValidationError
 from ...trigger import authorize
-from ..context import client, render, require_admin
+from ..context import client, dashboard, render, require_admin
 from .api import ERRORS, ErrorBody
 
 router = APIRouter()
@@ -56,7 +56,7 @@ def set_retention(
     authorization: Annotated[str | None, Header()] = None,
 ) -> Retention:
     """Change the retention. Needs ``Authorization: Bearer <WIP_ADMIN_TOKEN>``."""
-    token = request.app.state.admin_token
+    token = dashboard(request).admin_token
     if not token:
         raise PermissionDeniedError(
             "this dashboard is read-only: set WIP_ADMIN_TOKEN on the server to allow changes",
