@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter
 
+from .checks import Check, CheckKindRow, new_ping_token, token_hash
 from .config import Settings
 from .connection import open_store
 from .errors import ConfigError, NotFoundError, ValidationError
@@ -18,6 +19,7 @@ from .models import (
     HeartbeatResult,
     HeartbeatRun,
     Integration,
+    ReadingDetail,
     Metric,
     Sparkline,
     StackSummary,
@@ -26,6 +28,7 @@ from .models import (
     Tool,
     WeeklyTrend,
 )
+from .payload import HeartbeatPayload
 from .records import Records
 from .store import Select, Store
 
@@ -161,6 +164,33 @@ class Client:
             last_heartbeat=last[0] if last else None,
         )
 
+    def check_kinds(self) -> dict[int, str]:
+        """Each tool's kind of check by tool id (simulated unless set): what anyone may read."""
+        rows = self._select(CheckKindRow, Select("tool_check_kinds"))
+        return {r.tool_id: r.kind for r in rows}
+
+    def checks(self) -> dict[int, Check]:
+        """Every stored check with its configuration (the service role only)."""
+        query = Select("tool_checks", order=[("tool_id", False)])
+        return {c.tool_id: c for c in self._select(Check, query)}
+
+    def check_uptime(self) -> dict[int, tuple[int, int]]:
+        """Real-checked tools' (samples, up) over the retention window (the service role only)."""
+        rows = self.store.select(Select("check_uptime"))
+        return {int(r["tool_id"]): (int(r["samples"]), int(r["up"])) for r in rows}
+
+    def readings(self, tool: str, limit: int = 24) -> Records[ReadingDetail]:
+        """A real-checked tool's latest readings (detail, vendor incidents), newest first."""
+        return self._select(
+            ReadingDetail,
+            Select(
+                "tool_readings_named",
+                eq={"slug": tool},
+                order=[("recorded_at", True)],
+                limit=_check_limit(limit),
+            ),
+        )
+
     # -- writes ---------------------------------------------------------------------------------
 
     def add_tool(
@@ -222,10 +252,36 @@ class Client:
             )
         self._write("set_retention", {"days": days})
 
-    def record_heartbeat(self, payload: dict[str, Any]) -> HeartbeatResult:
+    def record_heartbeat(self, payload: HeartbeatPayload) -> HeartbeatResult:
         """Store one run (see worksinprod.heartbeat, which builds the payload)."""
-        result = self._write("record_heartbeat", payload)
-        return HeartbeatResult.model_validate({**result, "message": payload.get("message", "")})
+        result = self._write("record_heartbeat", payload.to_json())
+        return HeartbeatResult.model_validate({**result, "message": payload.message})
+
+    def set_check(
+        self, slug: str, kind: str, *, rotate: bool = False, **config: Any
+    ) -> tuple[Check, str | None]:
+        """Set a tool's check: ``set_check("hubspot", "statuspage", url=..., components=[...])``,
+        ``"http"`` (url, method, expect, keyword, json_pointer, timeout_s, cert_days,
+        headers={"Authorization": "${API_KEY}"}), ``"ping"`` (every_s, grace_s) or
+        ``"simulated"``. Returns the check and, for a new or rotated ping, its token (shown once;
+        the database keeps only its digest)."""
+        token: str | None = None
+        payload: dict[str, Any] = {"slug": slug, "kind": kind, **config}
+        if kind == "ping":
+            current = self.checks().get(self.tool(slug).id)
+            if rotate or current is None or current.kind != "ping" or not current.has_token:
+                token, payload["token_hash"] = new_ping_token()
+        row = self._write("set_check", payload)
+        return Check.model_validate(row), token
+
+    def record_ping(self, token: str, *, ok: bool = True) -> str:
+        """A pipeline reported in (``ok=False`` for a failed run); returns the tool's slug."""
+        if not token or len(token) > 200:
+            raise NotFoundError(
+                "token: no ping check has this token", code="P0002", details="token"
+            )
+        row = self._write("record_ping", {"token_hash": token_hash(token), "ok": ok})
+        return str(row["slug"])
 
     # -- plumbing -------------------------------------------------------------------------------
 

@@ -62,6 +62,18 @@ def parse_about_links(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(links)
 
 
+def parse_flag(value: str | None, name: str) -> bool:
+    """1/true/yes/on or 0/false/no/off (unset is off); anything else fails loudly at start."""
+    if value is None:
+        return False
+    lowered = value.lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be 1 or 0 (true/false), got {value[:20]!r}")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything Works in Prod reads from its environment."""
@@ -84,6 +96,8 @@ class Settings:
     """Their ethos, for the About page (WIP_ABOUT_ETHOS)."""
     about_links: tuple[tuple[str, str], ...] = ()
     """(label, url) pairs for the About page (WIP_ABOUT_LINKS="Site=https://…,Mail=mailto:…")."""
+    allow_private_checks: bool = False
+    """Let checks reach loopback, private and link-local addresses (WIP_ALLOW_PRIVATE_CHECKS=1)."""
 
     def __post_init__(self) -> None:
         # Every Settings is valid, however it was made: the URLs are checked here and only here.
@@ -149,4 +163,7 @@ class Settings:
             about_name=get("WIP_ABOUT_NAME"),
             about_ethos=get("WIP_ABOUT_ETHOS"),
             about_links=parse_about_links(get("WIP_ABOUT_LINKS") or ""),
+            allow_private_checks=parse_flag(
+                get("WIP_ALLOW_PRIVATE_CHECKS"), "WIP_ALLOW_PRIVATE_CHECKS"
+            ),
         )

@@ -13,33 +13,14 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from .metric_defs import BY_NAME
 from .models import Status
+from .readings import Reading, status_for
+
+__all__ = ["Reading", "initial_reading", "next_reading", "status_for"]
 
 INCIDENT_CHANCE = 0.012  # per tool per hour: a 28-tool stack sees about eight incidents a week
 MAX_INCIDENT_HOURS = 6
-
-
-@dataclass(frozen=True)
-class Reading:
-    """One tool's values at one moment."""
-
-    health: float
-    latency_ms: float
-    uptime_pct: float
-    data_quality: float
-
-    @property
-    def status(self) -> Status:
-        return status_for(self)
-
-
-def status_for(reading: Reading) -> Status:
-    """The thresholds: down below 40 health or 85 % uptime; degraded below 75, 97 % or 85 DQ."""
-    if reading.health < 40 or reading.uptime_pct < 85:
-        return Status.DOWN
-    if reading.health < 75 or reading.uptime_pct < 97 or reading.data_quality < 85:
-        return Status.DEGRADED
-    return Status.HEALTHY
 
 
 @dataclass(frozen=True)
@@ -96,13 +77,16 @@ def next_reading(previous: Reading | None, slug: str, hour: datetime, seed: int)
     rng = _rng(seed, slug, hour, "walk")
     latency_target = base_latency(slug) * target.latency_factor
 
-    def step(value: float, goal: float, noise: float, low: float, high: float) -> float:
+    def step(name: str, value: float, goal: float, noise: float) -> float:
+        # the range is the metric's own (metric_defs); latency never drops under 1 ms
+        metric = BY_NAME[name]
+        low = 1.0 if name == "latency_ms" else metric.low
         moved = value + target.pull * (goal - value) + rng.gauss(0, noise)
-        return round(min(high, max(low, moved)), 2)
+        return round(min(metric.high, max(low, moved)), 2)
 
     return Reading(
-        health=step(prev.health, target.health, 2.0, 0, 100),
-        latency_ms=step(prev.latency_ms, latency_target, latency_target * 0.06, 1, 60_000),
-        uptime_pct=step(prev.uptime_pct, target.uptime_pct, 0.03, 0, 100),
-        data_quality=step(prev.data_quality, target.data_quality, 0.8, 0, 100),
+        health=step("health", prev.health, target.health, 2.0),
+        latency_ms=step("latency_ms", prev.latency_ms, latency_target, latency_target * 0.06),
+        uptime_pct=step("uptime_pct", prev.uptime_pct, target.uptime_pct, 0.03),
+        data_quality=step("data_quality", prev.data_quality, target.data_quality, 0.8),
     )

@@ -7,20 +7,29 @@ so a run retried or fired twice in the same slot records once.
 
 from __future__ import annotations
 
+import asyncio
+import os
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Literal
 
 from . import quips
+from .checks import Check
 from .client import Client
-from .drift import Reading, next_reading
+from .config import Settings
+from .drift import next_reading
 from .errors import ConfigError
+from .metric_defs import METRIC_NAMES
 from .models import HeartbeatResult, Status, Tool
+from .outbound import Outbound, Policy
+from .payload import HeartbeatPayload, MetricRow
+from .readings import Reading
 from .retry import retrying
+from .sources import RunContext, Target, sources
 
 HOUR = timedelta(hours=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -44,13 +53,9 @@ def current_readings(tools: Sequence[Tool]) -> dict[int, Reading]:
     """Each checked tool's latest values, from which the walk continues."""
     readings = {}
     for t in tools:
-        if (
-            t.health is not None
-            and t.latency_ms is not None
-            and t.uptime_pct is not None
-            and t.data_quality is not None
-        ):
-            readings[t.id] = Reading(t.health, t.latency_ms, t.uptime_pct, t.data_quality)
+        values = [getattr(t, name) for name in METRIC_NAMES]
+        if all(v is not None for v in values):
+            readings[t.id] = Reading(*values)
     return readings
 
 
@@ -60,35 +65,97 @@ def next_readings(
     return {t.id: next_reading(previous.get(t.id), t.slug, at, seed) for t in tools}
 
 
+def policy_for(settings: Settings) -> Policy:
+    """What this deployment's checks may reach (WIP_ALLOW_PRIVATE_CHECKS)."""
+    return Policy(allow_private=settings.allow_private_checks)
+
+
+RunSource = Literal["scheduled", "manual", "backfill"]
+
+
+def metric_row(tool_id: int, reading: Reading) -> MetricRow:
+    values = {name: getattr(reading, name) for name in METRIC_NAMES}
+    return MetricRow(
+        tool_id=tool_id,
+        status=reading.status,
+        kind=reading.kind,
+        detail=reading.detail,
+        vendor_incidents=reading.incidents,
+        **values,
+    )
+
+
 def build_payload(
     tools: Sequence[Tool],
     readings: Mapping[int, Reading],
     *,
     run_key: str,
     ran_at: datetime,
-    source: str,
+    source: RunSource,
     message: str,
     duration_ms: float,
-) -> dict[str, Any]:
-    """The record_heartbeat payload for one run."""
-    return {
-        "run_key": run_key,
-        "ran_at": ran_at.isoformat(),
-        "source": source,
-        "message": message,
-        "duration_ms": round(duration_ms, 3),
-        "metrics": [
-            {
-                "tool_id": tool.id,
-                "health": readings[tool.id].health,
-                "latency_ms": readings[tool.id].latency_ms,
-                "uptime_pct": readings[tool.id].uptime_pct,
-                "data_quality": readings[tool.id].data_quality,
-                "status": str(readings[tool.id].status),
-            }
-            for tool in tools
-        ],
-    }
+) -> HeartbeatPayload:
+    """The record_heartbeat payload for one run (tools without a reading are left out)."""
+    return HeartbeatPayload(
+        run_key=run_key,
+        ran_at=ran_at,
+        source=source,
+        message=message,
+        duration_ms=round(duration_ms, 3),
+        metrics=tuple(metric_row(t.id, readings[t.id]) for t in tools if t.id in readings),
+    )
+
+
+async def gather_readings(
+    tools: Sequence[Tool],
+    checks: Mapping[int, Check],
+    context: RunContext,
+) -> dict[int, Reading]:
+    """Every tool's reading: each kind's source reads its tools, all kinds at once."""
+    by_kind: dict[str, list[Target]] = {}
+    for tool in tools:
+        check = checks.get(tool.id) or Check(tool_id=tool.id)
+        by_kind.setdefault(check.kind, []).append(Target(tool, check))
+    registry = sources()
+    parts = await asyncio.gather(
+        *(registry[kind].read(targets, context) for kind, targets in by_kind.items())
+    )
+    return {tool_id: r for part in parts for tool_id, r in part.items()}
+
+
+def read_all(
+    tools: Sequence[Tool],
+    checks: Mapping[int, Check],
+    *,
+    at: datetime,
+    now: datetime,
+    seed: int,
+    previous: Mapping[int, Reading],
+    uptime: Mapping[int, tuple[int, int]],
+    policy: Policy,
+    env: Mapping[str, str],
+) -> dict[int, Reading]:
+    """One event loop for the run's checks; a single outbound client reused across hosts."""
+
+    async def run() -> dict[int, Reading]:
+        real = any(c.kind in ("http", "statuspage") for c in checks.values())
+        outbound = Outbound(policy) if real else None
+        try:
+            context = RunContext(
+                at=at,
+                now=now,
+                seed=seed,
+                previous=previous,
+                outbound=outbound,
+                env=env,
+                uptime=uptime,
+            )
+            return await gather_readings(tools, checks, context)
+        finally:
+            if outbound is not None:
+                await outbound.aclose()
+
+    return asyncio.run(run())
 
 
 def message_for(
@@ -107,10 +174,17 @@ def run_once(
     every: timedelta = HOUR,
     force: bool = False,
     attempts: int = 4,
+    policy: Policy | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> HeartbeatResult:
-    """One scheduled run for the slot holding ``now``; ``force`` records an extra manual run."""
+    """One scheduled run for the slot holding ``now``; ``force`` records an extra manual run.
+
+    ``policy`` says what checks may reach (``Policy(allow_private=True)`` for internal
+    endpoints); ``env`` is where ``${NAME}`` references are read (the process environment).
+    """
     started = time.perf_counter()
     now = now or datetime.now(UTC)
+    source: RunSource
     if force:
         at, key, source = now, f"manual:{now.astimezone(UTC).isoformat()}", "manual"
     else:
@@ -118,7 +192,19 @@ def run_once(
         key, source = run_key_for(at), "scheduled"
     tools = retrying(client.tools, attempts=attempts)
     last = retrying(lambda: client.recent_heartbeats(limit=1), attempts=attempts)
-    readings = next_readings(tools, current_readings(tools), at, seed)
+    checks = retrying(client.checks, attempts=attempts)
+    uptime = retrying(client.check_uptime, attempts=attempts) if checks else {}
+    readings = read_all(
+        tools,
+        checks,
+        at=at,
+        now=now,
+        seed=seed,
+        previous=current_readings(tools),
+        uptime=uptime,
+        policy=policy or Policy(),
+        env=os.environ if env is None else env,
+    )
     message = message_for(readings, seed, at, last[0].message if last else None)
     payload = build_payload(
         tools,
@@ -163,7 +249,13 @@ def backfill(
     check_backfill_hours(hours)
     end = slot_start(now or datetime.now(UTC))
     start = end - (hours - 1) * HOUR
-    tools = retrying(client.tools, attempts=attempts)
+    # Only simulated tools have a past to invent; a real check cannot be run an hour ago.
+    kinds = retrying(client.check_kinds, attempts=attempts)
+    tools = [
+        t
+        for t in retrying(client.tools, attempts=attempts)
+        if kinds.get(t.id, "simulated") == "simulated"
+    ]
     readings: dict[int, Reading] = {}
     previous_message: str | None = None
     recorded = skipped = 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 
 class Status(StrEnum):
@@ -53,6 +53,8 @@ class Tool(Model):
     uptime_pct: float | None = None
     data_quality: float | None = None
     last_checked_at: datetime | None = None
+    check_kind: str = "simulated"
+    """simulated, statuspage, http or ping: which numbers are real."""
     created_at: datetime
     updated_at: datetime
 
@@ -124,6 +126,32 @@ class StatusChange(Model):
     recorded_at: datetime
     previous_status: Status
     status: Status
+
+
+class VendorIncidentRef(Model):
+    """A vendor's open incident stored with a run (the link is http(s) or nothing)."""
+
+    name: str
+    status: str = ""
+    shortlink: str | None = None
+
+    @field_validator("shortlink")
+    @classmethod
+    def _http_only(cls, value: str | None) -> str | None:
+        from .payload import safe_link
+
+        return safe_link(value)
+
+
+class ReadingDetail(Model):
+    """What a real check saw at one run: its kind, one line, the vendor's open incidents."""
+
+    tool_id: int
+    slug: str
+    recorded_at: datetime
+    kind: str
+    detail: str
+    vendor_incidents: list[VendorIncidentRef]
 
 
 class HeartbeatRun(Model):

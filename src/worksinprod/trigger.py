@@ -12,7 +12,7 @@ from .client import Client
 from .config import Settings
 from .connection import open_store
 from .errors import AuthError, ConfigError
-from .heartbeat import run_once
+from .heartbeat import policy_for, run_once
 
 
 def authorize(authorization: str | None, secret: str | None) -> None:
@@ -36,4 +36,4 @@ def serverless_settings(settings: Settings | None = None) -> Settings:
 def run_scheduled(settings: Settings, *, force: bool = False) -> dict[str, Any]:
     """One heartbeat run for the current slot; the result as JSON-ready data."""
     with Client(open_store(settings)) as client:
-        return run_once(client, force=force).model_dump(mode="json")
+        return run_once(client, force=force, policy=policy_for(settings)).model_dump(mode="json")

@@ -13,6 +13,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .. import heartbeat
+from ..outbound import Policy
 from ..client import Client
 from ..errors import ConfigError, WorksInProdError
 from ..models import HeartbeatResult
@@ -86,11 +87,14 @@ def heartbeat_command(
     ] = False,
 ) -> None:
     """Run one heartbeat for this hour (a repeat in the same hour records nothing)."""
-    client = runtime(ctx).client
+    run = runtime(ctx)
+    client = run.client
     if backfill is not None:
         backfill_with_progress(client, backfill, seed)
         return
-    console.print(describe(heartbeat.run_once(client, seed=seed, force=force)), highlight=False)
+    policy = heartbeat.policy_for(run.settings)
+    result = heartbeat.run_once(client, seed=seed, force=force, policy=policy)
+    console.print(describe(result), highlight=False)
 
 
 @app.command("up")
@@ -123,7 +127,7 @@ def up_command(
     stop = threading.Event()
     loop = threading.Thread(
         target=heartbeat_loop,
-        args=(client, interval, seed, stop),
+        args=(client, interval, seed, stop, heartbeat.policy_for(run.settings)),
         name="heartbeat",
         daemon=True,
     )
@@ -147,12 +151,19 @@ def up_command(
     console.print("stopped. Last checked: still works in prod.")
 
 
-def heartbeat_loop(client: Client, interval: timedelta, seed: int, stop: threading.Event) -> None:
+def heartbeat_loop(
+    client: Client,
+    interval: timedelta,
+    seed: int,
+    stop: threading.Event,
+    policy: Policy | None = None,
+) -> None:
     """Run at once, then at the start of every slot, until ``stop`` is set."""
     while not stop.is_set():
         try:
             console.print(
-                describe(heartbeat.run_once(client, seed=seed, every=interval)), highlight=False
+                describe(heartbeat.run_once(client, seed=seed, every=interval, policy=policy)),
+                highlight=False,
             )
         except WorksInProdError as exc:
             err_console.print(f"[red]heartbeat failed:[/] {exc}; trying again next slot")

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Header, Path, Query, Request
 from pydantic import BaseModel
 
 from ...errors import PermissionDeniedError
-from ...heartbeat import run_once
+from ...heartbeat import policy_for, run_once
 from ...limits import FIELD_LIMITS
 from ...models import HealthTrend, HeartbeatRun, Status, Tool
 from ...trigger import authorize
@@ -85,5 +85,6 @@ async def trigger_heartbeat(
             "manual heartbeats are off: set CRON_SECRET on the server to allow them"
         )
     authorize(authorization, secret)
-    result = await asyncio.to_thread(run_once, client(request), force=force)
+    policy = policy_for(dashboard(request).settings)
+    result = await asyncio.to_thread(run_once, client(request), force=force, policy=policy)
     return result.model_dump(mode="json")

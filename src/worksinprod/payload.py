@@ -1,0 +1,72 @@
+"""The typed record_heartbeat payload: one run, one row per tool."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .models import Status
+
+CheckKind = Literal["simulated", "statuspage", "http", "ping"]
+CHECK_KINDS: tuple[str, ...] = ("simulated", "statuspage", "http", "ping")
+
+
+def safe_link(url: str | None) -> str | None:
+    """An http(s) link without control characters, or None: a vendor's page decides the text."""
+    if not url or len(url) > 2000 or not url.lower().startswith(("http://", "https://")):
+        return None
+    if any(ord(c) < 32 or c in '<>"\\ ' or ord(c) == 127 for c in url):
+        return None
+    return url
+
+
+class VendorIncident(BaseModel):
+    """A vendor's open incident as its status page tells it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(max_length=300)
+    status: str = Field(default="", max_length=60)
+    shortlink: str | None = None
+
+    @field_validator("shortlink")
+    @classmethod
+    def _http_only(cls, value: str | None) -> str | None:
+        return safe_link(value)
+
+
+class MetricRow(BaseModel):
+    """One tool's reading in a run."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tool_id: int
+    health: float
+    latency_ms: float
+    uptime_pct: float
+    data_quality: float
+    status: Status
+    kind: CheckKind = "simulated"
+    detail: str = ""
+    vendor_incidents: tuple[VendorIncident, ...] = ()
+
+
+class HeartbeatPayload(BaseModel):
+    """Everything record_heartbeat stores for one run."""
+
+    model_config = ConfigDict(frozen=True)
+
+    run_key: str
+    ran_at: datetime
+    source: Literal["scheduled", "manual", "backfill"]
+    message: str
+    duration_ms: float
+    metrics: tuple[MetricRow, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON the database function takes; a simulated row carries only its values."""
+        data = self.model_dump(mode="json", exclude={"metrics"})
+        data["metrics"] = [m.model_dump(mode="json", exclude_defaults=True) for m in self.metrics]
+        return data
