@@ -13,10 +13,10 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .. import heartbeat
-from ..outbound import Policy
 from ..client import Client
 from ..errors import ConfigError, WorksInProdError
 from ..models import HeartbeatResult
+from ..outbound import Policy
 from ..seed import load_demo_stack
 from .app import app, console, err_console, runtime
 from .db import apply_migrations
