@@ -7,6 +7,8 @@ TABLES = [
     "metrics",
     "heartbeat_log",
     "metric_trends_daily",
+    "tool_checks",
+    "tool_readings",
 ]
 VIEWS = [
     "tools_current",
@@ -17,4 +19,9 @@ VIEWS = [
     "heartbeat_recent",
     "tool_weekly_trends",
     "retention_setting",
+    "tool_check_kinds",
+    "tool_readings_named",
+    "check_uptime",
 ]
+SERVICE_ONLY = ["tool_checks", "check_uptime"]
+"""Relations readers may not select whole: a check's configuration, and what is derived from it."""

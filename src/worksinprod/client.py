@@ -267,6 +267,7 @@ class Client:
         the database keeps only its digest)."""
         token: str | None = None
         payload: dict[str, Any] = {"slug": slug, "kind": kind, **config}
+        _refuse_nul(payload)
         if kind == "ping":
             current = self.checks().get(self.tool(slug).id)
             if rotate or current is None or current.kind != "ping" or not current.has_token:
@@ -307,6 +308,22 @@ class Client:
     def _write(self, function: str, payload: dict[str, Any]) -> dict[str, Any]:
         result: dict[str, Any] = self.store.rpc(function, {"payload": payload})
         return result
+
+
+def _refuse_nul(payload: dict[str, Any]) -> None:
+    """PostgreSQL's jsonb cannot hold NUL: say which field, before the database says less."""
+    for key, value in payload.items():
+        texts = (
+            value
+            if isinstance(value, list)
+            else list(value.values())
+            if isinstance(value, dict)
+            else [value]
+        )
+        if any(isinstance(t, str) and "\x00" in t for t in [*texts, key]):
+            raise ValidationError(
+                f"{key}: must not contain NUL characters", code="22023", details=key
+            )
 
 
 @cache
