@@ -73,13 +73,17 @@ def test_set_check_stores_each_kind(wip: Client) -> None:
     check, token = wip.set_check(
         "site", "http", url="https://example.com/health", expect=[200, 204]
     )
-    assert check.kind == "http" and check.config["expect"] == [200, 204] and token is None
+    assert check.kind == "http"
+    assert check.config["expect"] == [200, 204]
+    assert token is None
     check, _ = wip.set_check(
         "mailer", "statuspage", url="https://status.example.com", components=["API"]
     )
     assert check.config == {"url": "https://status.example.com", "components": ["API"]}
     check, token = wip.set_check("sync", "ping", every_s=3600, grace_s=600)
-    assert token and len(token) >= 32 and check.has_token
+    assert token
+    assert len(token) >= 32
+    assert check.has_token
     kinds = {t.slug: t.check_kind for t in wip.tools()}
     assert kinds == {
         "site": "http",
@@ -157,7 +161,8 @@ def test_anon_reads_the_kind_but_not_the_configuration(database_url: str, wip: C
             conn.execute("select config from tool_checks")
         conn.execute("reset role")
         stored = conn.execute("select config::text from tool_checks").fetchone()
-    assert stored is not None and "${SITE_KEY}" in stored[0]
+    assert stored is not None
+    assert "${SITE_KEY}" in stored[0]
 
 
 def test_a_ping_token_is_stored_only_as_its_digest_and_rotates(
@@ -167,13 +172,15 @@ def test_a_ping_token_is_stored_only_as_its_digest_and_rotates(
     assert token
     with psycopg.connect(database_url) as conn:
         stored = conn.execute("select ping_token_hash from tool_checks").fetchone()
-    assert stored is not None and token not in stored[0]
+    assert stored is not None
+    assert token not in stored[0]
     assert wip.record_ping(token) == "sync"
     _, same = wip.set_check("sync", "ping", every_s=7200)
     assert same is None  # a change of interval keeps the URL working
     assert wip.record_ping(token) == "sync"
     _, rotated = wip.set_check("sync", "ping", rotate=True)
-    assert rotated and rotated != token
+    assert rotated
+    assert rotated != token
     with pytest.raises(NotFoundError):
         wip.record_ping(token)
     assert wip.record_ping(rotated, ok=False) == "sync"
@@ -194,15 +201,18 @@ def test_a_heartbeat_reads_every_kind_and_stores_one_run(wip: Client, base: str)
     assert token
     wip.record_ping(token)
     result = run_once(wip, policy=Policy(allow_private=True, timeout=2))
-    assert result.recorded and result.tools_checked == 5
+    assert result.recorded
+    assert result.tools_checked == 5
     tools = {t.slug: t for t in wip.tools()}
     assert tools["site"].status is Status.HEALTHY
-    assert tools["api"].status is Status.DOWN and tools["api"].uptime_pct == 0
+    assert tools["api"].status is Status.DOWN
+    assert tools["api"].uptime_pct == 0
     assert tools["mailer"].status is Status.DOWN
     assert tools["sync"].status is Status.HEALTHY
     assert tools["demo"].check_kind == "simulated"
     api = wip.readings("api")
-    assert api[0].kind == "http" and api[0].detail == "HTTP 503"
+    assert api[0].kind == "http"
+    assert api[0].detail == "HTTP 503"
     mailer = wip.readings("mailer")[0]
     assert [(i.name, i.shortlink) for i in mailer.vendor_incidents] == [
         ("Email sends delayed", "https://stspg.io/xyz")

@@ -21,7 +21,7 @@ from worksinprod.checks import Check
 from worksinprod.models import Status, Tool
 from worksinprod.outbound import Outbound, Policy
 from worksinprod.readings import Reading
-from worksinprod.sources import RunContext, Target
+from worksinprod.sources import RunContext, Source, Target
 from worksinprod.sources.http import HttpSource
 from worksinprod.sources.ping import PingSource
 from worksinprod.sources.statuspage import StatuspageSource
@@ -131,14 +131,19 @@ def read(
     now: datetime = NOW,
     **check: Any,
 ) -> Reading:
-    source = {"http": HttpSource(), "statuspage": StatuspageSource(), "ping": PingSource()}[kind]
+    registry: dict[str, Source] = {
+        "http": HttpSource(),
+        "statuspage": StatuspageSource(),
+        "ping": PingSource(),
+    }
+    source = registry[kind]
 
     async def go() -> Reading:
         async with Outbound(
             policy or Policy(allow_private=True, timeout=2.0), verify=verify
         ) as out:
             context = RunContext(at=now, now=now, seed=0, previous={}, outbound=out, env=env or {})
-            target = Target(tool(), Check(tool_id=1, kind=kind, config=config, **check))  # type: ignore[arg-type]
+            target = Target(tool(), Check(tool_id=1, kind=kind, config=config, **check))
             return (await source.read([target], context))[1]
 
     return asyncio.run(go())
@@ -151,7 +156,8 @@ def test_a_2xx_answer_is_healthy_with_its_latency(base: str) -> None:
     reading = read("http", {"url": base + "/ok"})
     assert reading.status is Status.HEALTHY
     assert reading.detail == "HTTP 200"
-    assert reading.kind == "http" and reading.health == 100
+    assert reading.kind == "http"
+    assert reading.health == 100
     assert reading.latency_ms > 0
 
 
@@ -174,7 +180,8 @@ def test_expected_statuses_replace_2xx(base: str) -> None:
 def test_a_missing_keyword_is_down(base: str) -> None:
     assert read("http", {"url": base + "/ok", "keyword": "good"}).status is Status.HEALTHY
     reading = read("http", {"url": base + "/ok", "keyword": "ready"})
-    assert reading.status is Status.DOWN and "keyword" in reading.detail
+    assert reading.status is Status.DOWN
+    assert "keyword" in reading.detail
 
 
 def test_a_json_pointer_must_be_truthy(base: str) -> None:
@@ -188,34 +195,40 @@ def test_a_json_pointer_must_be_truthy(base: str) -> None:
             "json_pointer": "/checks/db",
         },
     )
-    assert bad.status is Status.DOWN and "false" in bad.detail
+    assert bad.status is Status.DOWN
+    assert "false" in bad.detail
 
 
 def test_malformed_json_is_down_with_a_reason(base: str) -> None:
     reading = read("http", {"url": f"{base}/json?body={{oops", "json_pointer": "/ok"})
-    assert reading.status is Status.DOWN and "not JSON" in reading.detail
+    assert reading.status is Status.DOWN
+    assert "not JSON" in reading.detail
 
 
 def test_a_slow_endpoint_times_out_and_does_not_stall(base: str) -> None:
     reading = read("http", {"url": base + "/slow", "timeout_s": 1})
-    assert reading.status is Status.DOWN and "timed out" in reading.detail
+    assert reading.status is Status.DOWN
+    assert "timed out" in reading.detail
 
 
 def test_a_refused_connection_is_a_reading(base: str) -> None:
     from .servers import free_port
 
     reading = read("http", {"url": f"http://127.0.0.1:{free_port()}/"})
-    assert reading.status is Status.DOWN and reading.detail
+    assert reading.status is Status.DOWN
+    assert reading.detail
 
 
 def test_a_huge_body_is_capped(base: str) -> None:
     reading = read("http", {"url": base + "/big"})
-    assert reading.status is Status.DOWN and "larger than 1,000,000 bytes" in reading.detail
+    assert reading.status is Status.DOWN
+    assert "larger than 1,000,000 bytes" in reading.detail
 
 
 def test_a_redirect_loop_stops_after_five(base: str) -> None:
     reading = read("http", {"url": base + "/loop"})
-    assert reading.status is Status.DOWN and "more than 5 redirects" in reading.detail
+    assert reading.status is Status.DOWN
+    assert "more than 5 redirects" in reading.detail
 
 
 def test_the_guard_refuses_a_private_address_as_a_reading(base: str) -> None:
@@ -332,7 +345,8 @@ def test_components_may_be_named_by_id(base: str) -> None:
 
 def test_a_component_not_on_the_page_is_said(base: str) -> None:
     reading = page_reading(base, pages.atlassian(), ["Nope"])
-    assert reading.status is Status.DEGRADED and "Nope" in reading.detail
+    assert reading.status is Status.DEGRADED
+    assert "Nope" in reading.detail
 
 
 def test_maintenance_in_progress_is_maintenance_never_down(base: str) -> None:
@@ -409,4 +423,5 @@ def test_a_ping_is_judged_by_its_age(age: timedelta, ok: bool, status: Status) -
 
 def test_no_ping_yet_is_down() -> None:
     reading = read("ping", {"every_s": 3600, "grace_s": 1800})
-    assert reading.status is Status.DOWN and reading.detail == "no ping yet"
+    assert reading.status is Status.DOWN
+    assert reading.detail == "no ping yet"

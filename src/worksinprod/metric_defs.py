@@ -19,7 +19,11 @@ class MetricDef:
 
     name: str
     label: str
+    short: str
+    """The CLI table's column header."""
     unit: str
+    """What follows the number (" ms", "%", or nothing)."""
+    digits: int
     low: float
     high: float
     rollup: RollUp
@@ -30,19 +34,12 @@ class MetricDef:
         """The matching field of a daily trend (``avg_health``, ``p95_latency_ms``, …)."""
         return f"{self.rollup}_{self.name}"
 
-    def format(self, value: float | None) -> str:
-        if value is None:
-            return "—"
-        if self.unit == "ms":
-            return f"{value:,.0f} ms"
-        return f"{value:.1f}{self.unit}"
-
 
 METRICS: tuple[MetricDef, ...] = (
-    MetricDef("health", "Health", "", 0, 100, "avg"),
-    MetricDef("latency_ms", "Latency", "ms", 0, 60_000, "p95", higher_is_better=False),
-    MetricDef("uptime_pct", "Uptime", "%", 0, 100, "avg"),
-    MetricDef("data_quality", "Data quality", "", 0, 100, "avg"),
+    MetricDef("health", "Health", "health", "", 1, 0, 100, "avg"),
+    MetricDef("latency_ms", "Latency", "latency", " ms", 0, 0, 60_000, "p95", False),
+    MetricDef("uptime_pct", "Uptime", "uptime", "%", 2, 0, 100, "avg"),
+    MetricDef("data_quality", "Data quality", "DQ", "", 1, 0, 100, "avg"),
 )
 METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in METRICS)
 BY_NAME: dict[str, MetricDef] = {m.name: m for m in METRICS}

@@ -4,4 +4,4 @@ from __future__ import annotations
 
 
 def register() -> None:
-    from . import db, run, schedule, serve, show, tools  # noqa: F401 - imported for their @app.command()s
+    from . import checks, db, run, schedule, serve, show, tools  # noqa: F401 - imported for their @app.command()s

@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..display import fmt
+from ..metric_defs import METRICS
 from ..models import Status
 from ..quips import EMPTY
 from ..sparkline import blocks
@@ -57,8 +58,9 @@ def status_command(ctx: typer.Context, as_json: JsonFlag = False) -> None:
         table.add_column("category")
         table.add_column("owner")
     table.add_column("status", no_wrap=True)
-    for column in ("health", "latency", "uptime", "DQ"):
-        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("check", no_wrap=True)  # a simulated number is never mistaken for a real one
+    for metric in METRICS:
+        table.add_column(metric.short, justify="right", no_wrap=True)
     table.add_column("last 24 h", no_wrap=True)
     for t in tools:
         # Names are text, never Rich markup: "[bold]" in a name shows as typed.
@@ -67,10 +69,8 @@ def status_command(ctx: typer.Context, as_json: JsonFlag = False) -> None:
             escape(t.name),
             *extra,
             f"[{STATUS_STYLE[t.status]}]{t.status.value}[/]",
-            fmt(t.health),
-            fmt(t.latency_ms, " ms", 0),
-            fmt(t.uptime_pct, "%", 2),
-            fmt(t.data_quality),
+            t.check_kind,
+            *(fmt(getattr(t, m.name), m.unit, m.digits) for m in METRICS),
             blocks(sparks[t.slug].health[-24:]) if t.slug in sparks else "",
         )
     console.print(table)
