@@ -285,3 +285,17 @@ def test_malformed_http_events_are_refused_and_write_nothing(
     assert response["statusCode"] in (401, 405)
     assert json.loads(response["body"])["error"]
     assert runs(function_env) == 0
+
+
+def test_the_function_records_a_pipelines_ping(database_url: str, base_url: str) -> None:
+    import worksinprod
+
+    load_demo_stack(database_url)
+    with worksinprod.connect(database_url=database_url) as wip:
+        _, token = wip.set_check("census", "ping")
+    ok = httpx.post(f"{base_url}/api/ping/{token}")
+    assert ok.json() == {"slug": "census", "ok": True}
+    failed = httpx.post(f"{base_url}/api/ping/{token}/fail")
+    assert failed.json() == {"slug": "census", "ok": False}
+    assert httpx.post(f"{base_url}/api/ping/wrong").status_code == 404
+    assert httpx.post(f"{base_url}/api/ping/{token}/other").status_code == 404

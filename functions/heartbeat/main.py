@@ -24,7 +24,7 @@ from typing import Any
 
 from worksinprod.config import Settings
 from worksinprod.errors import WorksInProdError
-from worksinprod.trigger import authorize, run_scheduled, serverless_settings
+from worksinprod.trigger import authorize, record_ping, run_scheduled, serverless_settings
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -104,6 +104,9 @@ def make_app(method: str = "POST", path: str = "/") -> ASGIApp:
             return
         if scope["type"] != "http":
             return
+        if scope["path"].startswith("/api/ping/") and scope["method"] == "POST":
+            await _ping(scope, send)  # issue 9: pipelines' pings, the one addition here
+            return
         if scope["path"] not in paths:
             error = f"no such path {scope['path']}: {method} {path} runs the heartbeat"
             await _json(send, Answer(404, {"error": error}))
@@ -115,6 +118,22 @@ def make_app(method: str = "POST", path: str = "/") -> ASGIApp:
         await _json(send, result)
 
     return trigger
+
+
+async def _ping(scope: Scope, send: Send) -> None:
+    """A pipeline's ping: the token in the path is the credential, so no bearer is needed."""
+    try:
+        settings = serverless_settings(Settings.from_env())
+        result = await asyncio.to_thread(record_ping, settings, scope["path"])
+    except WorksInProdError as exc:
+        await _json(send, Answer(exc.http_status, {"error": str(exc)}))
+        return
+    if result is None:
+        await _json(
+            send, Answer(404, {"error": "POST /api/ping/<token> or /api/ping/<token>/fail"})
+        )
+        return
+    await _json(send, Answer(200, result))
 
 
 app = make_app("POST", "/")

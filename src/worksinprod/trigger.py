@@ -37,3 +37,13 @@ def run_scheduled(settings: Settings, *, force: bool = False) -> dict[str, Any]:
     """One heartbeat run for the current slot; the result as JSON-ready data."""
     with Client(open_store(settings)) as client:
         return run_once(client, force=force, policy=policy_for(settings)).model_dump(mode="json")
+
+
+def record_ping(settings: Settings, path: str) -> dict[str, Any] | None:
+    """``/api/ping/<token>`` or ``/api/ping/<token>/fail`` recorded; None for any other path."""
+    parts = path.strip("/").split("/")
+    if len(parts) not in (3, 4) or parts[:2] != ["api", "ping"] or parts[3:] not in ([], ["fail"]):
+        return None
+    ok = len(parts) == 3
+    with Client(open_store(settings)) as client:
+        return {"slug": client.record_ping(parts[2], ok=ok), "ok": ok}

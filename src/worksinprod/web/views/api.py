@@ -88,3 +88,27 @@ async def trigger_heartbeat(
     policy = policy_for(dashboard(request).settings)
     result = await asyncio.to_thread(run_once, client(request), force=force, policy=policy)
     return result.model_dump(mode="json")
+
+
+class PingBody(BaseModel):
+    slug: str
+    ok: bool
+
+
+PING_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "No ping check has this token"},
+    503: ERRORS[503],
+}
+Token = Annotated[str, Path(max_length=200)]
+
+
+@router.post("/ping/{token}", responses=PING_ERRORS)
+def ping(request: Request, token: Token) -> PingBody:
+    """A pipeline finished: call this from Fivetran, Census, Hightouch, Airflow or dbt."""
+    return PingBody(slug=client(request).record_ping(token, ok=True), ok=True)
+
+
+@router.post("/ping/{token}/fail", responses=PING_ERRORS)
+def ping_failed(request: Request, token: Token) -> PingBody:
+    """A pipeline failed: the tool is down until its next successful ping."""
+    return PingBody(slug=client(request).record_ping(token, ok=False), ok=False)
