@@ -23,7 +23,7 @@ import worksinprod
 from worksinprod.cli import app
 
 from .factories import count
-from .servers import free_port
+from .servers import free_port, serve
 
 runner = CliRunner()
 REPO = Path(__file__).resolve().parents[1]
@@ -254,3 +254,76 @@ def test_version() -> None:
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0
     assert result.stdout.strip() == f"worksinprod {worksinprod.__version__}"
+
+
+def test_tools_check_sets_each_kind_and_discovers_components(database_url: str) -> None:
+    import json as jsonlib
+
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from . import statuspage_fixtures as pages
+
+    async def summary(request: object) -> JSONResponse:
+        return JSONResponse(
+            pages.atlassian("none", {"API": "operational", "Email": "major_outage"})
+        )
+
+    wip(database_url, "seed")
+    code, out, _ = wip(database_url, "tools", "check", "census", "--ping", "--every", "2h")
+    assert code == 0
+    assert "/api/ping/" in out
+    code, out, _ = wip(database_url, "tools", "check", "census", "--ping")
+    assert "unchanged" in out
+    code, _, _ = wip(
+        database_url,
+        "tools",
+        "check",
+        "segment",
+        "--http",
+        "https://x.example/h",
+        "--expect",
+        "204",
+        "--keyword",
+        "ok",
+    )
+    assert code == 0
+    code, _, _ = wip(
+        database_url,
+        "tools",
+        "check",
+        "hubspot",
+        "--statuspage",
+        "https://status.hubspot.com",
+        "--component",
+        "API",
+    )
+    assert code == 0
+    _, out, _ = wip(database_url, "tools", "list", "--json")
+    kinds = {t["slug"]: t["check_kind"] for t in jsonlib.loads(out)}
+    assert (kinds["census"], kinds["segment"], kinds["hubspot"], kinds["braze"]) == (
+        "ping",
+        "http",
+        "statuspage",
+        "simulated",
+    )
+    code, _, err = wip(database_url, "tools", "check", "segment", "--http", "javascript:alert(1)")
+    assert code == 1
+    assert "url: must be an http:// or https:// URL" in err
+    code, _, err = wip(database_url, "tools", "check", "segment", "--ping", "--every", "soon")
+    assert code == 1
+    assert "--every must be a duration" in err
+    code, _, err = wip(database_url, "tools", "check", "segment")
+    assert "choose one of" in err
+    with serve(Starlette(routes=[Route("/api/v2/summary.json", summary)])) as page:
+        code, out, err = wip(database_url, "checks", "discover", page)
+        assert "refused: private address" in err  # the guard is on by default
+        allowed = runner.invoke(
+            app,
+            ["--database-url", database_url, "checks", "discover", page],
+            env={"WIP_ALLOW_PRIVATE_CHECKS": "1"},
+        )
+    assert allowed.exit_code == 0
+    assert "id-email" in allowed.stdout
+    assert "major_outage" in allowed.stdout
