@@ -10,6 +10,7 @@ minute otherwise); both use the same guarded client and source.
 from __future__ import annotations
 
 import asyncio
+import socket
 import subprocess
 import sys
 import time
@@ -22,13 +23,11 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.servers import free_port  # noqa: E402
-from worksinprod.checks import Check  # noqa: E402
-from worksinprod.models import Status, Tool  # noqa: E402
-from worksinprod.outbound import Outbound, Policy  # noqa: E402
-from worksinprod.sources import RunContext, Target  # noqa: E402
-from worksinprod.sources.http import HttpSource  # noqa: E402
+from worksinprod.checks import Check
+from worksinprod.models import Status, Tool
+from worksinprod.outbound import Outbound, Policy
+from worksinprod.sources import RunContext, Target
+from worksinprod.sources.http import HttpSource
 
 NOW = datetime.now(UTC)
 
@@ -76,6 +75,13 @@ async def sequential(base: str, n: int) -> float:
         for target in targets(base, n):
             await source.read_one(target, context)
         return time.perf_counter() - started
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
 
 
 APP = Starlette(routes=[Route("/ok", _slow_ok)])
