@@ -265,6 +265,7 @@ def test_the_heartbeat_retries_a_503_and_records_once(
 ) -> None:
     api.get("/tools_current").respond(200, json=[tool_row()])
     api.get("/heartbeat_recent").respond(200, json=[])
+    api.get("/tool_checks").respond(200, json=[])  # every tool simulated
     rpc = api.post("/rpc/record_heartbeat").mock(
         side_effect=[
             httpx.Response(503, json={"message": "try later"}),
@@ -293,6 +294,7 @@ def test_the_heartbeat_retries_a_503_and_records_once(
 def test_the_heartbeat_never_retries_a_4xx(api: respx.MockRouter, client: Client) -> None:
     api.get("/tools_current").respond(200, json=[tool_row()])
     api.get("/heartbeat_recent").respond(200, json=[])
+    api.get("/tool_checks").respond(200, json=[])  # every tool simulated
     rpc = api.post("/rpc/record_heartbeat").respond(
         400,
         json={
@@ -310,6 +312,7 @@ def test_the_heartbeat_never_retries_a_4xx(api: respx.MockRouter, client: Client
 def test_the_heartbeat_gives_up_after_its_attempts(api: respx.MockRouter, client: Client) -> None:
     api.get("/tools_current").respond(200, json=[tool_row()])
     api.get("/heartbeat_recent").respond(200, json=[])
+    api.get("/tool_checks").respond(200, json=[])  # every tool simulated
     rpc = api.post("/rpc/record_heartbeat").respond(503, json={"message": "down for good"})
     with pytest.raises(TransientError, match="HTTP 503: down for good"):
         run_once(client, now=datetime(2026, 11, 25, 12, 30, tzinfo=UTC), attempts=3)

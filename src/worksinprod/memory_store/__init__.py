@@ -18,6 +18,7 @@ from typing import Any
 from ..errors import from_code
 from ..store import Row, Select, check_name
 from . import query
+from .checks import record_ping, set_check
 from .fields import as_json
 from .record import record_heartbeat
 from .tables import TABLES, Tables
@@ -42,6 +43,8 @@ FUNCTIONS: dict[str, Write] = {
     "remove_integration": remove_integration,
     "set_retention": set_retention,
     "record_heartbeat": record_heartbeat,
+    "set_check": set_check,
+    "record_ping": record_ping,
 }
 
 

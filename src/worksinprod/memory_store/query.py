@@ -22,8 +22,13 @@ COLUMNS = {
     "governance_settings": "id retention trends_through",
     "metric_trends_daily": "tool_id day samples avg_health avg_latency_ms p95_latency_ms "
     "avg_uptime_pct avg_data_quality",
+    "tool_checks": "tool_id kind config ping_token_hash last_ping_at last_ping_ok updated_at",
+    "tool_readings": "tool_id recorded_at kind detail vendor_incidents",
     "tools_current": "id slug name category vendor owner description status health latency_ms "
-    "uptime_pct data_quality last_checked_at created_at updated_at",
+    "uptime_pct data_quality last_checked_at created_at updated_at check_kind",
+    "tool_check_kinds": "tool_id slug kind",
+    "tool_readings_named": "tool_id slug recorded_at kind detail vendor_incidents",
+    "check_uptime": "tool_id samples up",
     "integrations_named": "id source source_name target target_name flow created_at",
     "tool_health_trends": "tool_id slug day avg_health avg_latency_ms p95_latency_ms "
     "avg_uptime_pct avg_data_quality samples",

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..errors import from_code
+from .checks import readings_of
 from .fields import (
     check_keys,
     invalid,
@@ -84,7 +85,10 @@ def record_heartbeat(tables: Tables, payload: dict[str, Any], now: datetime) -> 
                 "23503",
                 "tool_id",
             )
+    # _record_readings runs after the metrics went in, so the metrics' errors come first
+    readings = readings_of(payload["metrics"], ran_at)
     tables.insert_metrics(rows, now)
+    tables.readings.update({(r["tool_id"], r["recorded_at"]): r for r in readings})
     log_id = tables.next_id()
     log = {
         "id": log_id,

@@ -21,6 +21,8 @@ TABLES = (
     "heartbeat_log",
     "governance_settings",
     "metric_trends_daily",
+    "tool_checks",
+    "tool_readings",
 )
 
 
@@ -64,6 +66,8 @@ class Tables:
     metrics: dict[int, Row] = field(default_factory=dict)
     heartbeat_log: dict[int, Row] = field(default_factory=dict)
     trends: dict[tuple[int, date], Row] = field(default_factory=dict)
+    checks: dict[int, Row] = field(default_factory=dict)
+    readings: dict[tuple[int, datetime], Row] = field(default_factory=dict)
     retention: timedelta = timedelta(days=7)
     trends_through: date | None = None
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -82,14 +86,21 @@ class Tables:
             "metrics": self.metrics.values(),
             "heartbeat_log": self.heartbeat_log.values(),
             "metric_trends_daily": self.trends.values(),
+            "tool_checks": self.checks.values(),
+            "tool_readings": self.readings.values(),
         }[table]
         return [dict(row) for row in source]
 
     def tool_by_slug(self, slug: str) -> Row | None:
         return next((t for t in self.tools.values() if t["slug"] == slug), None)
 
+    def check_kind(self, tool_id: int) -> str:
+        check = self.checks.get(tool_id)
+        return "simulated" if check is None else str(check["kind"])
+
     def delete_tool(self, tool_id: int) -> Row:
-        """``on delete cascade`` from tools to integrations, metrics and rollups."""
+        """``on delete cascade`` from tools to integrations, metrics (and their readings),
+        rollups and the tool's check."""
         self.integrations = {
             i: row
             for i, row in self.integrations.items()
@@ -97,6 +108,8 @@ class Tables:
         }
         self.metrics = {i: m for i, m in self.metrics.items() if m["tool_id"] != tool_id}
         self.trends = {k: t for k, t in self.trends.items() if k[0] != tool_id}
+        self.readings = {k: r for k, r in self.readings.items() if k[0] != tool_id}
+        self.checks.pop(tool_id, None)
         return self.tools.pop(tool_id)
 
     def insert_metrics(self, rows: list[Row], now: datetime) -> None:
@@ -135,4 +148,6 @@ class Tables:
     def _purge(self, now: datetime) -> None:
         cutoff = now - self.retention
         self.metrics = {i: m for i, m in self.metrics.items() if m["recorded_at"] >= cutoff}
+        # readings reference their metric row: on delete cascade
+        self.readings = {k: r for k, r in self.readings.items() if k[1] >= cutoff}
         self.trends = {k: t for k, t in self.trends.items() if k[1] >= utc_day(cutoff)}

@@ -33,6 +33,7 @@ def tools_current(tables: Tables, now: datetime) -> list[Row]:
                 "last_checked_at": m.get("recorded_at"),
                 "created_at": tool["created_at"],
                 "updated_at": tool["updated_at"],
+                "check_kind": tables.check_kind(tool["id"]),
             }
         )
     return rows
@@ -143,6 +144,32 @@ def heartbeat_recent(tables: Tables, now: datetime) -> list[Row]:
     return [dict(run) for run in runs[:200]]
 
 
+def tool_check_kinds(tables: Tables, now: datetime) -> list[Row]:
+    return [
+        {"tool_id": t["id"], "slug": t["slug"], "kind": tables.check_kind(t["id"])}
+        for t in tables.tools.values()
+    ]
+
+
+def tool_readings_named(tables: Tables, now: datetime) -> list[Row]:
+    return [
+        {"tool_id": r["tool_id"], "slug": tables.tools[r["tool_id"]]["slug"], **r}
+        for r in tables.readings.values()
+    ]
+
+
+def check_uptime(tables: Tables, now: datetime) -> list[Row]:
+    since = now - tables.retention
+    counts: dict[int, Row] = {}
+    for m in tables.metrics.values():
+        if m["recorded_at"] < since or tables.check_kind(m["tool_id"]) == "simulated":
+            continue
+        row = counts.setdefault(m["tool_id"], {"tool_id": m["tool_id"], "samples": 0, "up": 0})
+        row["samples"] += m["status"] != "maintenance"
+        row["up"] += m["status"] in ("healthy", "degraded")
+    return list(counts.values())
+
+
 VIEWS: dict[str, View] = {
     "tools_current": tools_current,
     "integrations_named": integrations_named,
@@ -151,4 +178,7 @@ VIEWS: dict[str, View] = {
     "tool_weekly_trends": tool_weekly_trends,
     "tool_status_changes": tool_status_changes,
     "heartbeat_recent": heartbeat_recent,
+    "tool_check_kinds": tool_check_kinds,
+    "tool_readings_named": tool_readings_named,
+    "check_uptime": check_uptime,
 }
