@@ -174,6 +174,13 @@ class Client:
         query = Select("tool_checks", order=[("tool_id", False)])
         return {c.tool_id: c for c in self._select(Check, query)}
 
+    def check(self, slug: str) -> Check | None:
+        """One tool's stored check with its configuration, or None when it is simulated by
+        default (the service role only)."""
+        query = Select("tool_checks", eq={"tool_id": self.tool(slug).id})
+        found = self._select(Check, query)
+        return found[0] if found else None
+
     def check_uptime(self) -> dict[int, tuple[int, int]]:
         """Real-checked tools' (samples, up) over the retention window (the service role only)."""
         rows = self.store.select(Select("check_uptime"))

@@ -62,6 +62,7 @@ def test_status_shows_every_tool_and_the_last_check(cli: Client) -> None:
     tools = json.loads(run("status", "--json")[1])
     assert [t["slug"] for t in tools] == ["braze", "looker", "salesforce", "segment"]
     assert all(len(t["sparkline_24h"]) == 24 for t in tools)
+    assert {t["check_kind"] for t in tools} == {"simulated"}  # never mistaken for real numbers
 
 
 def test_status_before_any_heartbeat_says_never_checked(cli: Client) -> None:

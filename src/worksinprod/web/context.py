@@ -18,6 +18,7 @@ from ..config import Settings
 from ..display import fmt
 from ..errors import PermissionDeniedError, ValidationError
 from ..limits import FIELD_LIMITS
+from ..metric_defs import METRICS
 from ..models import HeartbeatRun, Status
 from ..quips import EMPTY
 from ..sparkline import svg_points
@@ -33,7 +34,14 @@ templates.env.globals["svg_points"] = svg_points
 templates.env.globals["Status"] = Status
 templates.env.globals["EMPTY"] = EMPTY
 templates.env.globals["LIMITS"] = FIELD_LIMITS
-templates.env.globals["LIMITS"] = FIELD_LIMITS
+templates.env.globals["METRICS"] = METRICS
+# Every status shown says where its numbers come from: a simulated number is never read as real.
+templates.env.globals["KIND_LABELS"] = {
+    "simulated": ("simulated", "Simulated numbers: the demo drift, not an observation"),
+    "statuspage": ("status page", "Real: the vendor's public status page"),
+    "http": ("HTTP check", "Real: an HTTP check of an endpoint"),
+    "ping": ("ping", "Real: the pipeline's pings"),
+}
 
 
 def _ago(moment: datetime | None) -> str:

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ...errors import PermissionDeniedError, ValidationError
 from ...limits import LONGEST
 from ..context import READ_ONLY, check_csrf, client, dashboard, render, require_admin
+from . import check_form
 from .tool import tool_context
 
 router = APIRouter(include_in_schema=False)
@@ -93,7 +94,14 @@ def edit_tool_form(request: Request, slug: str) -> HTMLResponse:
     require_admin(request, request.session.get("csrf"))
     tool = client(request).tool(slug)
     values = {field: getattr(tool, field) for field in FIELDS}
-    return render(request, "tool_form.html", tool=tool, values=values, error=None)
+    return render(
+        request,
+        "tool_form.html",
+        tool=tool,
+        values=values,
+        error=None,
+        check_values=check_form.form_values(client(request), slug),
+    )
 
 
 @router.post("/tools/{slug}/edit", response_model=None)
@@ -125,7 +133,13 @@ def edit_tool(
     except ValidationError as exc:
         values = {**changes, "slug": new_slug or slug}
         return render(
-            request, "tool_form.html", status_code=422, tool=tool, values=values, error=exc
+            request,
+            "tool_form.html",
+            status_code=422,
+            tool=tool,
+            values=values,
+            error=exc,
+            check_values=check_form.form_values(wip, slug),
         )
     return RedirectResponse(f"/tools/{updated.slug}", status_code=303)
 

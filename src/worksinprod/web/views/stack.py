@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from ...limits import FIELD_LIMITS
+from ...metric_defs import METRICS
 from ...models import HeartbeatRun, Status, Tool
 from ..context import client, dashboard, render, templates
 
@@ -20,21 +21,21 @@ SortKey = Literal[
     "category",
     "owner",
     "status",
+    "check_kind",
     "health",
     "latency_ms",
     "uptime_pct",
     "data_quality",
     "last_checked_at",
 ]
-COLUMNS: list[tuple[SortKey, str]] = [
+# The metric columns come from the metric definitions, in their order.
+COLUMNS: list[tuple[str, str]] = [
     ("name", "Tool"),
     ("category", "Category"),
     ("owner", "Owner"),
     ("status", "Status"),
-    ("health", "Health"),
-    ("latency_ms", "Latency"),
-    ("uptime_pct", "Uptime"),
-    ("data_quality", "Data quality"),
+    ("check_kind", "Check"),
+    *((m.name, m.label) for m in METRICS),
 ]
 
 

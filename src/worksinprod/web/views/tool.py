@@ -1,16 +1,66 @@
-"""/tools/<slug> : a week of each metric, the integrations in and out, recent status changes."""
+"""/tools/<slug> : a week of each metric, how the tool is watched, the integrations in and out,
+recent status changes."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from ..context import client, render
+from ...checks import Check
+from ...errors import PermissionDeniedError
+from ...metric_defs import METRICS
+from ...models import ReadingDetail, Tool
+from ...payload import safe_link
+from ..context import client, render, signed_in
 
 router = APIRouter()
+# The http source writes the certificate's days left into its one-line detail.
+_TLS_DAYS = re.compile(r"certificate expires in (\d+) days")
+
+
+@dataclass(frozen=True)
+class CheckView:
+    """How a tool is watched, as its page shows it (configuration to a signed-in admin only)."""
+
+    kind: str
+    latest: ReadingDetail | None = None
+    incidents: list[tuple[str, str, str | None]] = field(default_factory=list)
+    tls_days: int | None = None
+    last_ping_at: datetime | None = None
+    last_ping_ok: bool | None = None
+    config: dict[str, Any] | None = None
+
+
+def check_view(request: Request, tool: Tool) -> CheckView:
+    if tool.check_kind == "simulated":
+        return CheckView("simulated")
+    wip = client(request)
+    readings = wip.readings(tool.slug, limit=1)
+    latest = readings[0] if readings else None
+    stored: Check | None = None
+    try:
+        stored = wip.check(tool.slug)
+    except PermissionDeniedError:  # a dashboard on an anon key reads the kind only
+        stored = None
+    tls = _TLS_DAYS.search(latest.detail) if latest else None
+    return CheckView(
+        kind=tool.check_kind,
+        latest=latest,
+        # only http(s) links reach an href; the vendor's page decides the rest of the text
+        incidents=[
+            (i.name, i.status, safe_link(i.shortlink))
+            for i in (latest.vendor_incidents if latest else [])
+        ],
+        tls_days=int(tls.group(1)) if tls else None,
+        last_ping_at=stored.last_ping_at if stored else None,
+        last_ping_ok=stored.last_ping_ok if stored else None,
+        config=stored.config if stored and signed_in(request) else None,
+    )
 
 
 @router.get("/tools/{slug}", response_class=HTMLResponse, include_in_schema=False)
@@ -24,15 +74,11 @@ def tool_context(request: Request, slug: str) -> dict[str, Any]:
     tool = wip.tool(slug)
     metrics = wip.metrics(slug, since=timedelta(days=7))
     integrations = wip.integrations(slug)
-    series = {
-        "t": [int(m.recorded_at.timestamp()) for m in metrics],
-        "health": [m.health for m in metrics],
-        "latency_ms": [m.latency_ms for m in metrics],
-        "uptime_pct": [m.uptime_pct for m in metrics],
-        "data_quality": [m.data_quality for m in metrics],
-    }
+    series: dict[str, list[Any]] = {"t": [int(m.recorded_at.timestamp()) for m in metrics]}
+    series.update({d.name: [getattr(m, d.name) for m in metrics] for d in METRICS})
     return {
         "tool": tool,
+        "check": check_view(request, tool),
         "series": series,
         "samples": len(metrics),
         "outgoing": [i for i in integrations if i.source == slug],
