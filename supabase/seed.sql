@@ -77,3 +77,24 @@ from (values
 join public.tools s on s.slug = v.source
 join public.tools t on t.slug = v.target
 on conflict (source_id, target_id) do nothing;
+
+-- The public status page of each seeded vendor that publishes an Atlassian Statuspage, kept as
+-- the check's documented alternative: the check stays simulated (a first run may be offline and
+-- the demo must not depend on the network). `worksinprod tools check SLUG --statuspage URL`
+-- makes it real. Vendors whose page is not a Statuspage, or whose URL we have not confirmed,
+-- are left out rather than guessed.
+insert into public.tool_checks (tool_id, kind, config)
+select t.id, 'simulated', jsonb_build_object('statuspage_url', v.url)
+from (values
+  ('hubspot', 'https://status.hubspot.com'),
+  ('segment', 'https://status.segment.com'),
+  ('braze', 'https://status.braze.com'),
+  ('amplitude', 'https://status.amplitude.com'),
+  ('mixpanel', 'https://www.mixpanelstatus.com'),
+  ('zapier', 'https://status.zapier.com'),
+  ('snowflake', 'https://status.snowflake.com'),
+  ('contentful', 'https://www.contentfulstatus.com'),
+  ('webflow', 'https://status.webflow.com')
+) as v (slug, url)
+join public.tools t on t.slug = v.slug
+on conflict (tool_id) do nothing;

@@ -47,3 +47,20 @@ def test_loading_the_seed_twice_changes_nothing(database_url: str) -> None:
     first = snapshot(database_url)
     load_demo_stack(database_url)
     assert snapshot(database_url) == first
+
+
+def test_seeded_vendors_keep_their_status_page_but_stay_simulated(database_url: str) -> None:
+    load_demo_stack(database_url)
+    load_demo_stack(database_url)
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            "select t.slug, c.kind, c.config ->> 'statuspage_url' from tool_checks c"
+            " join tools t on t.id = c.tool_id order by t.slug"
+        ).fetchall()
+        kinds = {r[0] for r in conn.execute("select distinct kind from tool_check_kinds")}
+    urls = {slug: url for slug, _, url in rows}
+    assert urls["hubspot"] == "https://status.hubspot.com"
+    assert urls["segment"] == "https://status.segment.com"
+    assert {kind for _, kind, _ in rows} == {"simulated"}  # a first run may be offline
+    assert kinds == {"simulated"}
+    assert all(url.startswith("https://") for url in urls.values())
