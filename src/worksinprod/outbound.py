@@ -30,6 +30,8 @@ from .errors import WorksInProdError
 MAX_REDIRECTS = 5
 MAX_BODY = 1_000_000
 TIMEOUT = 10.0
+POOL = 100
+"""Connections one client opens at once: the checks' concurrency bound."""
 _REDIRECTS = {301, 302, 303, 307, 308}
 
 
@@ -94,6 +96,9 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
     def __init__(self, policy: Policy) -> None:
         self._policy = policy
         self._inner = httpcore.AnyIOBackend()
+        # One resolution per host and port for the client's life (one run): new connections to
+        # a host skip the thread-pool lookup, and a run sees one answer, never a rebinding.
+        self._resolved: dict[tuple[str, int], list[str]] = {}
 
     async def connect_tcp(
         self,
@@ -103,11 +108,7 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        try:
-            infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except OSError as exc:
-            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
-        addresses = [str(info[4][0]) for info in infos]
+        addresses = await self._resolve(host, port)
         refused = [a for a in addresses if not self._policy.allows(a)]
         if refused or not addresses:
             # Every address must pass: a name with one public and one private address is a trap.
@@ -115,6 +116,18 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         return await self._inner.connect_tcp(
             addresses[0], port, timeout, local_address, socket_options
         )
+
+    async def _resolve(self, host: str, port: int) -> list[str]:
+        known = self._resolved.get((host, port))
+        if known is not None:
+            return known
+        try:
+            infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
+        addresses = [str(info[4][0]) for info in infos]
+        self._resolved[(host, port)] = addresses
+        return addresses
 
     async def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
@@ -127,11 +140,14 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
 
 class _GuardedTransport(httpx.AsyncHTTPTransport):
     def __init__(self, policy: Policy, verify: ssl.SSLContext | bool) -> None:
-        super().__init__(verify=verify, trust_env=False, limits=httpx.Limits(max_connections=100))
+        super().__init__(verify=verify, trust_env=False, limits=httpx.Limits(max_connections=POOL))
         # httpx builds its pool without a way to pass a network backend; rebuild it with ours.
+        # Keep-alive stays at 20, below the pool: httpcore's pool scans every connection for
+        # each idle one on every assignment (quadratic), and at 100 kept alive that scan cost
+        # 3.5x the CPU of the whole run (bench/http_checks.py; docs/performance.md).
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=self._pool._ssl_context,
-            max_connections=100,
+            max_connections=POOL,
             max_keepalive_connections=20,
             keepalive_expiry=5.0,
             network_backend=_GuardedBackend(policy),
