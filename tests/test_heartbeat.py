@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -9,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 import worksinprod
-from worksinprod import Client, ConfigError
+from worksinprod import Client, ConfigError, HeartbeatResult
 from worksinprod.heartbeat import backfill, run_once
 from worksinprod.quips import LINES
 from worksinprod.seed import load_demo_stack
@@ -108,3 +109,11 @@ def test_an_empty_stack_is_suspiciously_quiet(database_url: str) -> None:
         result = run_once(empty, now=NOON - timedelta(hours=1))
     assert result.tools_checked == 0
     assert result.message in LINES["empty"]
+
+
+def test_a_run_works_where_an_event_loop_is_already_running(wip: Client) -> None:
+    # Jupyter, an async web handler or Playwright's sync API leave a loop running in the thread.
+    async def inside_a_loop() -> HeartbeatResult:
+        return run_once(wip, now=NOON)
+
+    assert asyncio.run(inside_a_loop()).recorded

@@ -11,11 +11,12 @@ import asyncio
 import os
 import random
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from . import quips
 from .checks import Check
@@ -31,6 +32,7 @@ from .readings import Reading
 from .retry import retrying
 from .sources import RunContext, Target, sources
 
+T = TypeVar("T")
 HOUR = timedelta(hours=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -155,7 +157,19 @@ def read_all(
             if outbound is not None:
                 await outbound.aclose()
 
-    return asyncio.run(run())
+    return run_blocking(run)
+
+
+def run_blocking(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine to completion from synchronous code, even where an event loop is already
+    running in this thread (Jupyter, an async web handler, Playwright's sync API): there it runs
+    on a loop of its own in a worker thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="heartbeat") as worker:
+        return worker.submit(lambda: asyncio.run(make())).result()
 
 
 def message_for(
