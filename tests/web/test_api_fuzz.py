@@ -13,7 +13,6 @@ from schemathesis.specs.openapi.checks import response_schema_conformance, statu
 
 from .conftest import Dashboard
 
-
 OPERATIONS = 10  # every documented operation, the ping routes included
 
 
