@@ -9,6 +9,7 @@ TABLES = [
     "metric_trends_daily",
     "tool_checks",
     "tool_readings",
+    "playbook_revisions",
 ]
 VIEWS = [
     "tools_current",
@@ -22,6 +23,8 @@ VIEWS = [
     "tool_check_kinds",
     "tool_readings_named",
     "check_uptime",
+    "tool_playbooks",
+    "playbook_history",
 ]
 SERVICE_ONLY = ["tool_checks", "check_uptime"]
 """Relations readers may not select whole: a check's configuration, and what is derived from it."""

@@ -21,6 +21,8 @@ WRITE_FUNCTIONS = [
     "set_retention",
     "set_check",
     "record_ping",
+    "set_playbook",
+    "restore_playbook",
 ]
 
 

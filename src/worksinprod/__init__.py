@@ -27,6 +27,8 @@ from .models import (
     HeartbeatRun,
     Integration,
     Metric,
+    Playbook,
+    PlaybookRevision,
     Sparkline,
     StackSummary,
     Status,
@@ -34,6 +36,7 @@ from .models import (
     Tool,
     WeeklyTrend,
 )
+from .playbook import playbook_url
 from .records import Records
 from .runtime import Runtime
 from .store import Select, Store
@@ -55,6 +58,8 @@ __all__ = [
     "MigrationError",
     "NotFoundError",
     "PermissionDeniedError",
+    "Playbook",
+    "PlaybookRevision",
     "Records",
     "Runtime",
     "Select",
@@ -72,4 +77,5 @@ __all__ = [
     "WorksInProdError",
     "__version__",
     "connect",
+    "playbook_url",
 ]

@@ -6,7 +6,8 @@
     ├── MigrationError            a migration failed; nothing of it was applied
     └── StoreError                the database (or PostgREST) refused or failed a request
         ├── ValidationError       a field is wrong (.field names it); nothing was written
-        │   └── ConflictError     the thing already exists (a slug, an integration)
+        │   └── ConflictError     the thing already exists (a slug, an integration), or changed
+        │                         since you read it (a playbook's expected_revision)
         ├── NotFoundError         no such tool or integration
         ├── PermissionDeniedError the key or role may not do this (anon writing, say)
         │   └── AuthError         no credentials, or the wrong ones (a bearer token, say)
@@ -69,7 +70,7 @@ class ValidationError(StoreError):
 
 
 class ConflictError(ValidationError):
-    """The record already exists."""
+    """The record already exists, or changed since it was read (optimistic concurrency)."""
 
 
 class NotFoundError(StoreError):

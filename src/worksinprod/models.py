@@ -195,3 +195,29 @@ class StackSummary(Model):
     average_health: float | None
     worst: list[Tool]
     last_heartbeat: HeartbeatRun | None
+
+
+class Playbook(Model):
+    """A tool's runbook, in Markdown: its latest revision (revision 0, empty, before the first)."""
+
+    slug: str
+    revision: int
+    body: str
+    author: str | None = None
+    restored_from: int | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def exists(self) -> bool:
+        return self.revision > 0 and bool(self.body)
+
+
+class PlaybookRevision(Model):
+    """One saved version of a playbook: who saved it, when, and (for a restore) from which."""
+
+    slug: str
+    revision: int
+    body: str
+    author: str
+    restored_from: int | None = None
+    created_at: datetime
