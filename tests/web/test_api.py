@@ -80,6 +80,8 @@ def test_the_openapi_schema_is_served_and_the_swagger_cdn_is_not(dashboard: Dash
     assert set(schema["paths"]) == {
         "/api/tools",
         "/api/tools/{slug}",
+        "/api/tools/{slug}/playbook",
+        "/api/tools/{slug}/playbook/history",
         "/api/trends",
         "/api/heartbeats",
         "/api/heartbeat",

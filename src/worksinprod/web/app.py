@@ -28,7 +28,19 @@ from ..quips import EMPTY
 from .about import About
 from .context import Dashboard, templates
 from .context import client as dashboard_client
-from .views import about, api, check_form, edits, feed, landing, map, retention, stack, tool
+from .views import (
+    about,
+    api,
+    check_form,
+    edits,
+    feed,
+    landing,
+    map,
+    playbook,
+    retention,
+    stack,
+    tool,
+)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -96,7 +108,8 @@ def create_app(
 
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     # edits before tool: /tools/new must win over /tools/{slug}
-    for module in (api, landing, stack, edits, check_form, tool, map, feed, about, retention):
+    routers = (api, landing, stack, edits, check_form, playbook, tool, map, feed, about, retention)
+    for module in routers:
         app.include_router(module.router)
     _install_error_handlers(app)
     return app

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from ...errors import PermissionDeniedError
 from ...heartbeat import policy_for, run_once
 from ...limits import FIELD_LIMITS
-from ...models import HealthTrend, HeartbeatRun, Status, Tool
+from ...models import HealthTrend, HeartbeatRun, Playbook, PlaybookRevision, Status, Tool
 from ...trigger import authorize
 from ..context import client, dashboard
 
@@ -45,6 +45,20 @@ def list_tools(
 def get_tool(request: Request, slug: Annotated[str, Path(max_length=FIELD_LIMITS["slug"])]) -> Tool:
     """One tool by slug."""
     return client(request).tool(slug)
+
+
+@router.get("/tools/{slug}/playbook", responses=ERRORS)
+def get_playbook(request: Request, slug: Annotated[str, Path(max_length=FIELD_LIMITS["slug"])]) -> Playbook:
+    """A tool's playbook (Markdown): revision 0 with empty text when none was written."""
+    return client(request).playbook(slug)
+
+
+@router.get("/tools/{slug}/playbook/history", responses=ERRORS)
+def get_playbook_history(
+    request: Request, slug: Annotated[str, Path(max_length=FIELD_LIMITS["slug"])]
+) -> list[PlaybookRevision]:
+    """Every saved version of a tool's playbook, newest first."""
+    return client(request).playbook_history(slug)
 
 
 @router.get("/trends", responses=ERRORS)

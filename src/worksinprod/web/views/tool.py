@@ -17,6 +17,7 @@ from ...metric_defs import METRICS
 from ...models import ReadingDetail, Tool
 from ...payload import safe_link
 from ..context import client, render, signed_in
+from ..markdown import render as markdown
 
 router = APIRouter()
 # The http source writes the certificate's days left into its one-line detail.
@@ -74,6 +75,7 @@ def tool_context(request: Request, slug: str) -> dict[str, Any]:
     tool = wip.tool(slug)
     metrics = wip.metrics(slug, since=timedelta(days=7))
     integrations = wip.integrations(slug)
+    playbook = wip.playbook(slug)
     series: dict[str, list[Any]] = {"t": [int(m.recorded_at.timestamp()) for m in metrics]}
     series.update({d.name: [getattr(m, d.name) for m in metrics] for d in METRICS})
     return {
@@ -85,6 +87,8 @@ def tool_context(request: Request, slug: str) -> dict[str, Any]:
         "incoming": [i for i in integrations if i.target == slug],
         "changes": wip.status_changes(slug, limit=15),
         "trends": list(reversed(wip.health_trends(slug))),  # newest day first
+        "playbook": playbook,
+        "playbook_html": markdown(playbook.body),
         "others": [t for t in wip.tools() if t.slug != slug],
         "integration_error": None,
         "values": {},
