@@ -4,4 +4,13 @@ from __future__ import annotations
 
 
 def register() -> None:
-    from . import checks, db, run, schedule, serve, show, tools  # noqa: F401 - imported for their @app.command()s
+    from . import (  # noqa: F401 - imported for their @app.command()s
+        checks,
+        db,
+        playbook,
+        run,
+        schedule,
+        serve,
+        show,
+        tools,
+    )
