@@ -98,3 +98,128 @@ from (values
 ) as v (slug, url)
 join public.tools t on t.slug = v.slug
 on conflict (tool_id) do nothing;
+
+-- A few playbooks, so the tool pages show what one looks like. Revision 1 only: loading the seed
+-- again, or after someone has written their own, changes nothing.
+insert into public.playbook_revisions (tool_id, revision, body, author)
+select t.id, 1, v.body, 'Works in Prod demo'
+from (values
+  ('segment', $md$# When Segment breaks
+
+Everything downstream goes quiet at once, which is how you will notice.
+
+## Vendor contacts
+
+- Support: the Segment workspace, **Help > Contact support**. Mention the workspace slug.
+- Account manager: ask Ravi; he has the number and the patience.
+
+## Status page
+
+- <https://status.segment.com>
+
+## What to pause
+
+- Braze campaigns triggered by events. A late event is better than a welcome email sent twice.
+- Hightouch syncs that read event tables, until the backfill lands.
+
+## Who to tell
+
+- Ravi Okafor (owner), then `#marketing-ops`.
+- Analytics: Amplitude and Mixpanel will show a dip that is not a real dip.
+
+## How to verify recovery
+
+1. A test `track` call from staging shows in the debugger.
+2. Event volume is back within 10% of last week's same hour.
+3. Replays are done. Then, and only then, unpause Braze.
+$md$),
+  ('hubspot', $md$# When HubSpot breaks
+
+Forms still look fine. They are not fine.
+
+## Vendor contacts
+
+- Support: HubSpot portal, **Help > Support**, Enterprise plan (answer time: "soon").
+- Account manager: Priya has the name; the name changes every quarter.
+
+## Status page
+
+- <https://status.hubspot.com>
+
+## What to pause
+
+- Nurture workflows that branch on lead score: scores are stale.
+- The Salesforce sync, if MQLs are arriving twice.
+
+## Who to tell
+
+- Priya Raman (owner) and the SDR team lead: no new MQLs is not a quiet day.
+
+## How to verify recovery
+
+1. Submit the test form on the pricing page; the contact appears within five minutes.
+2. The sync error log in Salesforce stops growing.
+$md$),
+  ('salesforce', $md$# When Salesforce breaks
+
+The system of record is unrecordable. Sales will tell you before the heartbeat does.
+
+## Vendor contacts
+
+- Support: Salesforce Help, Premier Success plan, severity 1 if opportunities cannot be saved.
+
+## Status page
+
+- <https://status.salesforce.com>, then find our instance (it is not the one you think).
+
+## What to pause
+
+- HubSpot and Marketo syncs: they will retry into a wall and trip API limits for the rest of the day.
+
+## Who to tell
+
+- Dana Whitfield (owner), RevOps, and whoever is running this quarter's forecast call.
+
+## How to verify recovery
+
+1. Create and delete a test lead.
+2. API usage is under 50% of the daily limit after the syncs resume.
+$md$),
+  ('gtm', $md$# When Google Tag Manager breaks
+
+Usually it did not break. Someone published.
+
+## What to pause
+
+- Publishing. Lock the container: **Admin > User management**, read-only for everyone but Ravi.
+
+## Who to tell
+
+- Ravi Okafor (owner); Marcus, because conversion tags for Google Ads live here.
+
+## How to verify recovery
+
+1. Roll back to the last version that worked: **Versions**, the one before the one named "small fix".
+2. Preview mode on the homepage and the checkout: consent fires first, GA4 second, ads last.
+$md$),
+  ('zapier', $md$# When Zapier breaks
+
+Nobody knows what it does, so nobody knows what stopped. Start here.
+
+## What to pause
+
+- Nothing. Pausing a Zap that nobody documented is how we found out what the last one did.
+
+## Who to tell
+
+- Priya Raman (owner, by elimination).
+- Whoever gets the webinar sign-ups in Mailchimp: they will stop.
+
+## How to verify recovery
+
+1. **Zap history** shows runs again, with no red rows.
+2. Document one Zap while you are in there. Just one.
+$md$)
+) as v (slug, body)
+join public.tools t on t.slug = v.slug
+on conflict (tool_id, revision) do nothing;
