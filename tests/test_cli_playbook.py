@@ -39,34 +39,34 @@ def history(url: str, slug: str) -> list[tuple[int, str]]:
 def test_file_replaces_it_print_shows_it_and_history_lists_every_version(
     demo: str, tmp_path: Path
 ) -> None:
-    code, _, err = wip(demo, "tools", "playbook", "segment")
+    code, _, err = wip(demo, "tools", "playbook", "amplitude")
     assert code == 0
-    assert "segment has no playbook yet" in err
-    assert "worksinprod tools playbook segment --edit" in err
+    assert "amplitude has no playbook yet" in err
+    assert "worksinprod tools playbook amplitude --edit" in err
 
-    source = tmp_path / "segment.md"
-    source.write_text("# Segment is down\n\nRing Ravi.\n", encoding="utf-8")
-    code, out, _ = wip(demo, "tools", "playbook", "segment", "--file", str(source), "--author", "R")
-    assert (code, out.strip()) == (0, "saved revision 1 of segment")
-    assert wip(demo, "tools", "playbook", "segment")[1] == "# Segment is down\n\nRing Ravi.\n"
+    source = tmp_path / "amplitude.md"
+    source.write_text("# Amplitude is down\n\nRing Ravi.\n", encoding="utf-8")
+    code, out, _ = wip(demo, "tools", "playbook", "amplitude", "--file", str(source), "--author", "R")
+    assert (code, out.strip()) == (0, "saved revision 1 of amplitude")
+    assert wip(demo, "tools", "playbook", "amplitude")[1] == "# Amplitude is down\n\nRing Ravi.\n"
 
-    code, out, _ = wip(demo, "tools", "playbook", "segment", "--file", "-", input="# v2\n")
-    assert (code, out.strip()) == (0, "saved revision 2 of segment")
-    code, out, _ = wip(demo, "tools", "playbook", "segment", "--file", "-", input="# v2\n")
-    assert out.strip() == "unchanged: segment stays at revision 2"
+    code, out, _ = wip(demo, "tools", "playbook", "amplitude", "--file", "-", input="# v2\n")
+    assert (code, out.strip()) == (0, "saved revision 2 of amplitude")
+    code, out, _ = wip(demo, "tools", "playbook", "amplitude", "--file", "-", input="# v2\n")
+    assert out.strip() == "unchanged: amplitude stays at revision 2"
 
-    code, out, _ = wip(demo, "tools", "playbook", "segment", "--history")
+    code, out, _ = wip(demo, "tools", "playbook", "amplitude", "--history")
     assert code == 0
     assert "restored" not in out
     assert out.index("│ 2 ") < out.index("│ 1 ")
-    listed = json.loads(wip(demo, "tools", "playbook", "segment", "--history", "--json")[1])
+    listed = json.loads(wip(demo, "tools", "playbook", "amplitude", "--history", "--json")[1])
     assert [(r["revision"], r["author"]) for r in listed][1] == (1, "R")
-    assert wip(demo, "tools", "playbook", "segment", "--revision", "1")[1].startswith("# Segment")
+    assert wip(demo, "tools", "playbook", "amplitude", "--revision", "1")[1].startswith("# Amplitude")
 
-    code, out, _ = wip(demo, "tools", "playbook", "segment", "--restore", "1", "--author", "D")
-    assert (code, out.strip()) == (0, "restored revision 1 of segment as revision 3")
-    assert history(demo, "segment")[0] == (3, "# Segment is down\n\nRing Ravi.\n")
-    current = json.loads(wip(demo, "tools", "playbook", "segment", "--json")[1])
+    code, out, _ = wip(demo, "tools", "playbook", "amplitude", "--restore", "1", "--author", "D")
+    assert (code, out.strip()) == (0, "restored revision 1 of amplitude as revision 3")
+    assert history(demo, "amplitude")[0] == (3, "# Amplitude is down\n\nRing Ravi.\n")
+    current = json.loads(wip(demo, "tools", "playbook", "amplitude", "--json")[1])
     assert (current["revision"], current["restored_from"], current["author"]) == (3, 1, "D")
 
 
@@ -76,19 +76,19 @@ def test_file_replaces_it_print_shows_it_and_history_lists_every_version(
         (["--edit"], "--edit needs a terminal: use --file PATH instead"),
         (["--file", "/nonexistent/x.md"], "--file: cannot read /nonexistent/x.md"),
         (["--file", "-", "--history"], "choose one of --edit, --file, --history"),
-        (["--revision", "9"], 'the playbook of "segment" has no revision 9'),
-        (["--restore", "9"], 'the playbook of "segment" has no revision 9'),
+        (["--revision", "9"], 'the playbook of "amplitude" has no revision 9'),
+        (["--restore", "9"], 'the playbook of "amplitude" has no revision 9'),
         (["--restore", "-1"], "revision: must be a whole revision number"),
         (["--file", "-", "--author", ""], "author: must not be empty"),
     ],
 )
 def test_mistakes_are_one_line_and_change_nothing(demo: str, args: list[str], message: str) -> None:
-    code, _, err = wip(demo, "tools", "playbook", "segment", *args, input="# new\n")
+    code, _, err = wip(demo, "tools", "playbook", "amplitude", *args, input="# new\n")
     assert code == 1
     assert message in err
     assert len(err.strip().splitlines()) <= 2  # one line, soft-wrapped at most
     assert "Traceback" not in err
-    assert history(demo, "segment") == []
+    assert history(demo, "amplitude") == []
 
 
 @pytest.mark.parametrize(
@@ -105,10 +105,10 @@ def test_a_hostile_file_is_refused_naming_the_problem(
 ) -> None:
     path = tmp_path / "hostile.md"
     path.write_bytes(content)
-    code, _, err = wip(demo, "tools", "playbook", "segment", "--file", str(path))
+    code, _, err = wip(demo, "tools", "playbook", "amplitude", "--file", str(path))
     assert code == 1
     assert message in err.replace("\n", " ")
-    assert history(demo, "segment") == []
+    assert history(demo, "amplitude") == []
 
 
 def test_an_unknown_tool_is_one_red_line(demo: str) -> None:
@@ -210,7 +210,7 @@ def test_edit_without_an_editor_says_how_to_set_one(demo: str, tmp_path: Path) -
             demo,
             "tools",
             "playbook",
-            "segment",
+            "amplitude",
             "--edit",
         ],
         stdin=secondary,
@@ -225,4 +225,4 @@ def test_edit_without_an_editor_says_how_to_set_one(demo: str, tmp_path: Path) -
     os.close(primary)
     assert process.returncode == 1
     assert "--edit needs an editor: set EDITOR" in process.stderr
-    assert history(demo, "segment") == []
+    assert history(demo, "amplitude") == []

@@ -23,9 +23,9 @@ def wip(database_url: str) -> Iterator[Client]:
 
 
 def test_a_tool_without_a_playbook_has_revision_zero_and_no_text(wip: Client) -> None:
-    empty = wip.playbook("segment")
-    assert (empty.slug, empty.revision, empty.body, empty.exists) == ("segment", 0, "", False)
-    assert wip.playbook_history("segment") == []
+    empty = wip.playbook("amplitude")
+    assert (empty.slug, empty.revision, empty.body, empty.exists) == ("amplitude", 0, "", False)
+    assert wip.playbook_history("amplitude") == []
     with pytest.raises(NotFoundError, match='no tool with slug "nope"'):
         wip.playbook("nope")
     with pytest.raises(NotFoundError):
@@ -35,15 +35,15 @@ def test_a_tool_without_a_playbook_has_revision_zero_and_no_text(wip: Client) ->
 def test_every_version_is_kept_with_who_and_when_and_an_old_one_can_be_restored(
     wip: Client,
 ) -> None:
-    first = wip.set_playbook("segment", "# v1\n", expected_revision=0, author="Ravi")
-    second = wip.set_playbook("segment", "# v2\n", expected_revision=1, author="Lena")
+    first = wip.set_playbook("amplitude", "# v1\n", expected_revision=0, author="Ravi")
+    second = wip.set_playbook("amplitude", "# v2\n", expected_revision=1, author="Lena")
     assert (first.revision, second.revision, second.author) == (1, 2, "Lena")
     assert second.updated_at is not None
-    assert wip.playbook("segment") == second
+    assert wip.playbook("amplitude") == second
 
-    restored = wip.restore_playbook("segment", 1, expected_revision=2, author="Dana")
+    restored = wip.restore_playbook("amplitude", 1, expected_revision=2, author="Dana")
     assert (restored.revision, restored.body, restored.restored_from) == (3, "# v1\n", 1)
-    history = wip.playbook_history("segment")
+    history = wip.playbook_history("amplitude")
     assert [(r.revision, r.body, r.author, r.restored_from) for r in history] == [
         (3, "# v1\n", "Dana", 1),
         (2, "# v2\n", "Lena", None),
@@ -58,8 +58,8 @@ def test_saving_the_same_text_adds_no_revision_and_line_ends_are_normalised(
     wip.set_playbook("braze", "a\r\nb\rc", expected_revision=0, author="Lena")
     again = wip.set_playbook("braze", "a\nb\nc", expected_revision=1, author="Lena")
     assert (again.revision, again.body) == (1, "a\nb\nc")
-    assert wip.set_playbook("hubspot", "", expected_revision=0).revision == 0
-    assert wip.playbook_history("hubspot") == []
+    assert wip.set_playbook("mixpanel", "", expected_revision=0).revision == 0
+    assert wip.playbook_history("mixpanel") == []
 
 
 def test_clearing_a_playbook_is_a_revision_and_the_default_author_is_the_login(
@@ -72,22 +72,22 @@ def test_clearing_a_playbook_is_a_revision_and_the_default_author_is_the_login(
 
 
 def test_a_stale_revision_is_refused_naming_the_field_and_writes_nothing(wip: Client) -> None:
-    wip.set_playbook("segment", "mine", expected_revision=0, author="Ravi")
-    wip.set_playbook("segment", "theirs", expected_revision=1, author="Lena")
+    wip.set_playbook("amplitude", "mine", expected_revision=0, author="Ravi")
+    wip.set_playbook("amplitude", "theirs", expected_revision=1, author="Lena")
     with pytest.raises(ConflictError, match="changed since you opened it") as caught:
-        wip.set_playbook("segment", "my late edit", expected_revision=1, author="Ravi")
+        wip.set_playbook("amplitude", "my late edit", expected_revision=1, author="Ravi")
     assert caught.value.field == "expected_revision"
     assert "saved by Lena" in str(caught.value)
     with pytest.raises(ConflictError, match="changed since you opened it"):
-        wip.restore_playbook("segment", 1, expected_revision=1, author="Ravi")
-    assert [r.body for r in wip.playbook_history("segment")] == ["theirs", "mine"]
+        wip.restore_playbook("amplitude", 1, expected_revision=1, author="Ravi")
+    assert [r.body for r in wip.playbook_history("amplitude")] == ["theirs", "mine"]
 
 
 @pytest.mark.parametrize("writers", [2, 6])
 def test_concurrent_edits_of_the_same_revision_one_wins_the_others_are_refused(
     database_url: str, wip: Client, writers: int
 ) -> None:
-    wip.set_playbook("hubspot", "v1", expected_revision=0, author="Priya")
+    wip.set_playbook("mixpanel", "v1", expected_revision=0, author="Priya")
     clients = [worksinprod.connect(database_url=database_url) for _ in range(writers)]
     turn = iter(range(writers))
     lock = threading.Lock()
@@ -95,11 +95,11 @@ def test_concurrent_edits_of_the_same_revision_one_wins_the_others_are_refused(
     def edit(barrier: threading.Barrier) -> int:
         with lock:
             n = next(turn)
-        opened = clients[n].playbook("hubspot").revision
+        opened = clients[n].playbook("mixpanel").revision
         barrier.wait()
         return (
             clients[n]
-            .set_playbook("hubspot", f"edit {n}", expected_revision=opened, author=f"writer {n}")
+            .set_playbook("mixpanel", f"edit {n}", expected_revision=opened, author=f"writer {n}")
             .revision
         )
 
@@ -112,7 +112,7 @@ def test_concurrent_edits_of_the_same_revision_one_wins_the_others_are_refused(
     assert len(errors) == writers - 1
     assert all(isinstance(e, ConflictError) for e in errors), errors
     assert all("changed since you opened it" in str(e) for e in errors)
-    history = wip.playbook_history("hubspot")
+    history = wip.playbook_history("mixpanel")
     assert [r.revision for r in history] == [2, 1]
     assert history[0].body.startswith("edit ")
 
@@ -143,9 +143,9 @@ HOSTILE = [
 def test_hostile_input_is_refused_naming_the_field_and_changes_nothing(
     wip: Client, change: dict[str, object], field: str, message: str
 ) -> None:
-    wip.set_playbook("segment", "kept", expected_revision=0, author="Ravi")
+    wip.set_playbook("amplitude", "kept", expected_revision=0, author="Ravi")
     args: dict[str, object] = {
-        "slug": "segment",
+        "slug": "amplitude",
         "text": "fine",
         "expected_revision": 1,
         "author": "Ravi",
@@ -159,34 +159,34 @@ def test_hostile_input_is_refused_naming_the_field_and_changes_nothing(
             author=args["author"],  # type: ignore[arg-type]
         )
     assert caught.value.details == field
-    assert [r.body for r in wip.playbook_history("segment")] == ["kept"]
+    assert [r.body for r in wip.playbook_history("amplitude")] == ["kept"]
 
 
 def test_the_largest_playbook_fits_and_tabs_and_unicode_are_kept(wip: Client) -> None:
     head = "\t- ünïcode ✓ 🚨\n"
     body = head + "x" * (50_000 - len(head))
     assert len(body) == 50_000
-    assert wip.set_playbook("segment", body, expected_revision=0, author="R").body == body
+    assert wip.set_playbook("amplitude", body, expected_revision=0, author="R").body == body
 
 
 def test_unknown_fields_and_missing_revisions_are_refused_by_the_database(wip: Client) -> None:
     with pytest.raises(ValidationError, match="is not a known field") as caught:
-        wip.store.rpc("set_playbook", {"payload": {"slug": "segment", "sneaky": 1}})
+        wip.store.rpc("set_playbook", {"payload": {"slug": "amplitude", "sneaky": 1}})
     assert caught.value.field == "sneaky"
     with pytest.raises(NotFoundError, match="has no revision 7") as missing:
-        wip.restore_playbook("segment", 7, author="R")
+        wip.restore_playbook("amplitude", 7, author="R")
     assert missing.value.details == "revision"
     with pytest.raises(ValidationError, match="is required") as absent:
-        wip.store.rpc("restore_playbook", {"payload": {"slug": "segment", "author": "R"}})
+        wip.store.rpc("restore_playbook", {"payload": {"slug": "amplitude", "author": "R"}})
     assert absent.value.field == "revision"
-    assert wip.playbook_history("segment") == []
+    assert wip.playbook_history("amplitude") == []
 
 
 def test_removing_a_tool_removes_its_playbook(wip: Client) -> None:
-    wip.set_playbook("zapier", "glue", expected_revision=0, author="Priya")
-    wip.remove_tool("zapier")
+    wip.set_playbook("drift", "glue", expected_revision=0, author="Priya")
+    wip.remove_tool("drift")
     with pytest.raises(NotFoundError):
-        wip.playbook_history("zapier")
+        wip.playbook_history("drift")
 
 
 def test_the_template_names_the_five_things_and_what_is_downstream(wip: Client) -> None:

@@ -75,13 +75,13 @@ def assert_inert(page: Page, region: str) -> None:
 def test_hostile_markdown_is_inert_text_on_the_tool_page_and_in_the_history(
     page: Page, dashboard: Dashboard
 ) -> None:
-    dashboard.client.set_playbook("segment", HOSTILE, expected_revision=0, author="<b>Mallory</b>")
+    dashboard.client.set_playbook("amplitude", HOSTILE, expected_revision=0, author="<b>Mallory</b>")
     dialogs, remote = guard(page, dashboard)
-    page.goto(dashboard.url + "/tools/segment")
+    page.goto(dashboard.url + "/tools/amplitude")
     page.wait_for_load_state("networkidle")
     assert_inert(page, "#playbook .playbook")
     expect(page.locator("#playbook")).to_contain_text("by <b>Mallory</b>")
-    page.goto(dashboard.url + "/tools/segment/playbook/history")
+    page.goto(dashboard.url + "/tools/amplitude/playbook/history")
     page.wait_for_load_state("networkidle")
     assert_inert(page, "#revision-1 .playbook")
     assert dialogs == []
@@ -92,10 +92,10 @@ def test_a_preview_of_unsaveable_text_is_inert_even_without_the_csp(
     page: Page, dashboard: Dashboard
 ) -> None:
     sign_in(page, dashboard)
-    page.goto(dashboard.url + "/tools/segment/playbook/edit")
+    page.goto(dashboard.url + "/tools/amplitude/playbook/edit")
     csrf = page.locator("input[name=csrf]").first.input_value()
     response = page.request.post(
-        dashboard.url + "/tools/segment/playbook",
+        dashboard.url + "/tools/amplitude/playbook",
         form={
             "csrf": csrf,
             "body": HOSTILE + "\n\nnul\x00 bell\x07 esc\x1b[31m",
@@ -112,7 +112,7 @@ def test_a_preview_of_unsaveable_text_is_inert_even_without_the_csp(
     expect(page.locator("#preview")).to_contain_text("nul\ufffd bell\ufffd esc\ufffd[31m")
     assert dialogs == []
     assert remote == []
-    assert dashboard.client.playbook("segment").revision == 0
+    assert dashboard.client.playbook("amplitude").revision == 0
 
 
 def test_an_admin_writes_from_the_template_previews_saves_edits_and_restores(
@@ -179,14 +179,14 @@ def test_a_bad_value_shows_beside_its_field_and_changes_nothing(
     page: Page, dashboard: Dashboard
 ) -> None:
     sign_in(page, dashboard)
-    page.goto(dashboard.url + "/tools/segment/playbook/edit")
+    page.goto(dashboard.url + "/tools/amplitude/playbook/edit")
     page.get_by_label("Your name").fill("   ")
     page.get_by_role("button", name="Save playbook").click()
     expect(page.locator("#author-error")).to_have_text("author: must not be empty")
     csrf = page.locator("input[name=csrf]").first.input_value()
     for action in ("save", "preview"):
         response = page.request.post(
-            dashboard.url + "/tools/segment/playbook",
+            dashboard.url + "/tools/amplitude/playbook",
             form={
                 "csrf": csrf,
                 "body": "x" * 60_000,
@@ -197,32 +197,32 @@ def test_a_bad_value_shows_beside_its_field_and_changes_nothing(
         )
         assert response.status == 422, action
         assert "body: must be at most 50000 characters (this one has 60000)" in response.text()
-    assert dashboard.client.playbook_history("segment") == []
+    assert dashboard.client.playbook_history("amplitude") == []
 
 
 def test_without_signing_in_a_playbook_cannot_be_edited_or_restored(
     dashboard: Dashboard,
 ) -> None:
-    dashboard.client.set_playbook("segment", "one", expected_revision=0, author="R")
-    dashboard.client.set_playbook("segment", "two", expected_revision=1, author="R")
-    edit = httpx.get(dashboard.url + "/tools/segment/playbook/edit")
+    dashboard.client.set_playbook("amplitude", "one", expected_revision=0, author="R")
+    dashboard.client.set_playbook("amplitude", "two", expected_revision=1, author="R")
+    edit = httpx.get(dashboard.url + "/tools/amplitude/playbook/edit")
     assert edit.status_code == 403
     form = {"csrf": "x", "body": "hacked", "author": "m", "expected_revision": "2"}
-    assert httpx.post(dashboard.url + "/tools/segment/playbook", data=form).status_code == 403
+    assert httpx.post(dashboard.url + "/tools/amplitude/playbook", data=form).status_code == 403
     restore = {"csrf": "x", "revision": "1", "expected_revision": "2"}
-    response = httpx.post(dashboard.url + "/tools/segment/playbook/restore", data=restore)
+    response = httpx.post(dashboard.url + "/tools/amplitude/playbook/restore", data=restore)
     assert response.status_code == 403
-    assert dashboard.client.playbook("segment").body == "two"
-    page = httpx.get(dashboard.url + "/tools/segment/playbook/history")
+    assert dashboard.client.playbook("amplitude").body == "two"
+    page = httpx.get(dashboard.url + "/tools/amplitude/playbook/history")
     assert page.status_code == 200
     assert "Restore revision" not in page.text
 
 
 def test_the_api_serves_a_playbook_and_its_history(dashboard: Dashboard) -> None:
-    dashboard.client.set_playbook("segment", "# Ring Ravi", expected_revision=0, author="R")
-    current = httpx.get(dashboard.url + "/api/tools/segment/playbook").json()
+    dashboard.client.set_playbook("amplitude", "# Ring Ravi", expected_revision=0, author="R")
+    current = httpx.get(dashboard.url + "/api/tools/amplitude/playbook").json()
     assert (current["revision"], current["body"], current["author"]) == (1, "# Ring Ravi", "R")
-    history = httpx.get(dashboard.url + "/api/tools/segment/playbook/history").json()
+    history = httpx.get(dashboard.url + "/api/tools/amplitude/playbook/history").json()
     assert [r["revision"] for r in history] == [1]
     assert httpx.get(dashboard.url + "/api/tools/braze/playbook").json()["revision"] == 0
     missing = httpx.get(dashboard.url + "/api/tools/nope/playbook")

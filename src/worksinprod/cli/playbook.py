@@ -19,7 +19,7 @@ from rich.text import Text
 from ..client import Client
 from ..errors import ConfigError, ValidationError
 from ..models import Playbook
-from .app import console, err_console, state
+from .app import console, err_console, runtime
 from .show import JsonFlag, print_json
 from .tools import tools_app
 
@@ -28,6 +28,7 @@ Opt = typer.Option
 
 @tools_app.command("playbook")
 def playbook(
+    ctx: typer.Context,
     slug: Annotated[str, typer.Argument(help="The tool whose playbook to show or change.")],
     edit: Annotated[bool, Opt("--edit", help="Open it in $EDITOR (a template if new).")] = False,
     file: Annotated[
@@ -49,25 +50,23 @@ def playbook(
         raise ConfigError("choose one of --edit, --file, --history, --restore, --revision")
     if edit:
         _check_interactive()
-    with state.client() as client:
-        if edit:
-            _edit(client, slug, author)
-        elif file is not None:
-            text = _read(file)
-            opened = client.playbook(slug).revision
-            _report(
-                opened, client.set_playbook(slug, text, expected_revision=opened, author=author)
-            )
-        elif history:
-            _history(client, slug, as_json)
-        elif restore is not None:
-            restored = client.restore_playbook(slug, restore, author=author)
-            console.print(
-                f"restored revision {restore} of [bold]{escape(slug)}[/] "
-                f"as revision {restored.revision}"
-            )
-        else:
-            _print(client, slug, revision, as_json)
+    client = runtime(ctx).client
+    if edit:
+        _edit(client, slug, author)
+    elif file is not None:
+        text = _read(file)
+        opened = client.playbook(slug).revision
+        _report(opened, client.set_playbook(slug, text, expected_revision=opened, author=author))
+    elif history:
+        _history(client, slug, as_json)
+    elif restore is not None:
+        restored = client.restore_playbook(slug, restore, author=author)
+        console.print(
+            f"restored revision {restore} of [bold]{escape(slug)}[/] "
+            f"as revision {restored.revision}"
+        )
+    else:
+        _print(client, slug, revision, as_json)
 
 
 def _print(client: Client, slug: str, revision: int | None, as_json: bool) -> None:

@@ -48,7 +48,9 @@ def get_tool(request: Request, slug: Annotated[str, Path(max_length=FIELD_LIMITS
 
 
 @router.get("/tools/{slug}/playbook", responses=ERRORS)
-def get_playbook(request: Request, slug: Annotated[str, Path(max_length=FIELD_LIMITS["slug"])]) -> Playbook:
+def get_playbook(
+    request: Request, slug: Annotated[str, Path(max_length=FIELD_LIMITS["slug"])]
+) -> Playbook:
     """A tool's playbook (Markdown): revision 0 with empty text when none was written."""
     return client(request).playbook(slug)
 
