@@ -46,7 +46,9 @@ def test_file_replaces_it_print_shows_it_and_history_lists_every_version(
 
     source = tmp_path / "amplitude.md"
     source.write_text("# Amplitude is down\n\nRing Ravi.\n", encoding="utf-8")
-    code, out, _ = wip(demo, "tools", "playbook", "amplitude", "--file", str(source), "--author", "R")
+    code, out, _ = wip(
+        demo, "tools", "playbook", "amplitude", "--file", str(source), "--author", "R"
+    )
     assert (code, out.strip()) == (0, "saved revision 1 of amplitude")
     assert wip(demo, "tools", "playbook", "amplitude")[1] == "# Amplitude is down\n\nRing Ravi.\n"
 
@@ -61,7 +63,9 @@ def test_file_replaces_it_print_shows_it_and_history_lists_every_version(
     assert out.index("│ 2 ") < out.index("│ 1 ")
     listed = json.loads(wip(demo, "tools", "playbook", "amplitude", "--history", "--json")[1])
     assert [(r["revision"], r["author"]) for r in listed][1] == (1, "R")
-    assert wip(demo, "tools", "playbook", "amplitude", "--revision", "1")[1].startswith("# Amplitude")
+    assert wip(demo, "tools", "playbook", "amplitude", "--revision", "1")[1].startswith(
+        "# Amplitude"
+    )
 
     code, out, _ = wip(demo, "tools", "playbook", "amplitude", "--restore", "1", "--author", "D")
     assert (code, out.strip()) == (0, "restored revision 1 of amplitude as revision 3")

@@ -75,7 +75,9 @@ def assert_inert(page: Page, region: str) -> None:
 def test_hostile_markdown_is_inert_text_on_the_tool_page_and_in_the_history(
     page: Page, dashboard: Dashboard
 ) -> None:
-    dashboard.client.set_playbook("amplitude", HOSTILE, expected_revision=0, author="<b>Mallory</b>")
+    dashboard.client.set_playbook(
+        "amplitude", HOSTILE, expected_revision=0, author="<b>Mallory</b>"
+    )
     dialogs, remote = guard(page, dashboard)
     page.goto(dashboard.url + "/tools/amplitude")
     page.wait_for_load_state("networkidle")
