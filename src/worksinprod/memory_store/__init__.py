@@ -20,6 +20,7 @@ from ..store import Row, Select, check_name
 from . import query
 from .checks import record_ping, set_check
 from .fields import as_json
+from .playbooks import PLAYBOOK_VIEWS, restore_playbook, set_playbook
 from .record import record_heartbeat
 from .tables import TABLES, Tables
 from .views import VIEWS
@@ -45,7 +46,10 @@ FUNCTIONS: dict[str, Write] = {
     "record_heartbeat": record_heartbeat,
     "set_check": set_check,
     "record_ping": record_ping,
+    "set_playbook": set_playbook,
+    "restore_playbook": restore_playbook,
 }
+VIEWS = {**VIEWS, **PLAYBOOK_VIEWS}
 
 
 def _utc_now() -> datetime:

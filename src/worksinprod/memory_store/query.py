@@ -38,6 +38,9 @@ COLUMNS = {
     "tool_status_changes": "tool_id slug recorded_at previous_status status",
     "heartbeat_recent": "id run_key ran_at source tools_checked healthy_count degraded_count "
     "down_count duration_ms message recorded_at maintenance_count",
+    "playbook_revisions": "id tool_id revision body author restored_from created_at",
+    "tool_playbooks": "tool_id slug name revision body author restored_from updated_at",
+    "playbook_history": "tool_id slug revision body author restored_from created_at",
 }
 
 

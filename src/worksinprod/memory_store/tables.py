@@ -23,6 +23,7 @@ TABLES = (
     "metric_trends_daily",
     "tool_checks",
     "tool_readings",
+    "playbook_revisions",
 )
 
 
@@ -68,6 +69,7 @@ class Tables:
     trends: dict[tuple[int, date], Row] = field(default_factory=dict)
     checks: dict[int, Row] = field(default_factory=dict)
     readings: dict[tuple[int, datetime], Row] = field(default_factory=dict)
+    playbooks: dict[int, Row] = field(default_factory=dict)
     retention: timedelta = timedelta(days=7)
     trends_through: date | None = None
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -88,6 +90,7 @@ class Tables:
             "metric_trends_daily": self.trends.values(),
             "tool_checks": self.checks.values(),
             "tool_readings": self.readings.values(),
+            "playbook_revisions": self.playbooks.values(),
         }[table]
         return [dict(row) for row in source]
 
@@ -100,7 +103,7 @@ class Tables:
 
     def delete_tool(self, tool_id: int) -> Row:
         """``on delete cascade`` from tools to integrations, metrics (and their readings),
-        rollups and the tool's check."""
+        rollups, the tool's check and its playbook."""
         self.integrations = {
             i: row
             for i, row in self.integrations.items()
@@ -110,6 +113,7 @@ class Tables:
         self.trends = {k: t for k, t in self.trends.items() if k[0] != tool_id}
         self.readings = {k: r for k, r in self.readings.items() if k[0] != tool_id}
         self.checks.pop(tool_id, None)
+        self.playbooks = {i: p for i, p in self.playbooks.items() if p["tool_id"] != tool_id}
         return self.tools.pop(tool_id)
 
     def insert_metrics(self, rows: list[Row], now: datetime) -> None:
