@@ -21,8 +21,6 @@ from .models import (
     Integration,
     Metric,
     ReadingDetail,
-    Playbook,
-    PlaybookRevision,
     Sparkline,
     StackSummary,
     Status,
@@ -31,14 +29,14 @@ from .models import (
     WeeklyTrend,
 )
 from .payload import HeartbeatPayload
-from .playbook import check_storable, default_author, template
+from .playbook import Playbooks
 from .records import Records
 from .store import Select, Store
 
 M = TypeVar("M", bound=BaseModel)
 
 
-class Client:
+class Client(Playbooks):
     """Reads return pydantic models; writes go through the database's functions."""
 
     def __init__(self, store: Store) -> None:
@@ -201,26 +199,6 @@ class Client:
             ),
         )
 
-    def playbook(self, slug: str) -> Playbook:
-        """A tool's current playbook; revision 0 with empty text when none was written."""
-        found = self._select(Playbook, Select("tool_playbooks", eq={"slug": slug}, limit=1))
-        if found:
-            return found[0]
-        return Playbook(slug=self.tool(slug).slug, revision=0, body="")
-
-    def playbook_history(self, slug: str) -> Records[PlaybookRevision]:
-        """Every saved version of a tool's playbook, newest first."""
-        query = Select("playbook_history", eq={"slug": slug}, order=[("revision", True)])
-        found = self._select(PlaybookRevision, query)
-        if not found:
-            self.tool(slug)  # an unknown tool is NotFoundError, not an empty history
-        return found
-
-    def playbook_template(self, slug: str) -> str:
-        """A starting playbook for a tool: contacts, status page, what to pause, who to tell."""
-        downstream = [i.target_name for i in self.integrations(slug) if i.source == slug]
-        return template(self.tool(slug), downstream)
-
     # -- writes ---------------------------------------------------------------------------------
 
     def add_tool(
@@ -283,44 +261,6 @@ class Client:
         self._write("set_retention", {"days": days})
 
     def record_heartbeat(self, payload: HeartbeatPayload) -> HeartbeatResult:
-    def set_playbook(
-        self, slug: str, text: str, *, expected_revision: int, author: str | None = None
-    ) -> Playbook:
-        """Replace a tool's playbook with ``text`` (Markdown) as a new revision.
-
-        ``expected_revision`` is the revision you opened (``playbook(slug).revision``; 0 before
-        the first): if someone saved since, ConflictError ("changed since you opened it") and
-        nothing is written. Saving the same text again adds no revision."""
-        check_storable("body", text)
-        check_storable("author", author)
-        payload = {
-            "slug": slug,
-            "body": text,
-            "expected_revision": expected_revision,
-            "author": default_author() if author is None else author,
-        }
-        return self._playbook_result(slug, self._write("set_playbook", payload))
-
-    def restore_playbook(
-        self,
-        slug: str,
-        revision: int,
-        *,
-        expected_revision: int | None = None,
-        author: str | None = None,
-    ) -> Playbook:
-        """Make an earlier revision current again, saved as a new revision (history stays)."""
-        check_storable("author", author)
-        payload: dict[str, Any] = {
-            "slug": slug,
-            "revision": revision,
-            "author": default_author() if author is None else author,
-        }
-        if expected_revision is not None:
-            payload["expected_revision"] = expected_revision
-        return self._playbook_result(slug, self._write("restore_playbook", payload))
-
-    def record_heartbeat(self, payload: dict[str, Any]) -> HeartbeatResult:
         """Store one run (see worksinprod.heartbeat, which builds the payload)."""
         result = self._write("record_heartbeat", payload.to_json())
         return HeartbeatResult.model_validate({**result, "message": payload.message})
@@ -372,10 +312,6 @@ class Client:
         # One validation call for the whole list runs pydantic's loop in Rust: about twice as fast
         # as validating row by row at dashboard sizes (bench/dashboard_reads.py).
         return Records(_list_adapter(model).validate_python(self.store.select(query)))
-
-    def _playbook_result(self, slug: str, row: dict[str, Any] | None) -> Playbook:
-        # None: the text was empty and nothing had ever been written, so there is still none.
-        return Playbook.model_validate(row) if row else Playbook(slug=slug, revision=0, body="")
 
     def _write(self, function: str, payload: dict[str, Any]) -> dict[str, Any]:
         result: dict[str, Any] = self.store.rpc(function, {"payload": payload})
