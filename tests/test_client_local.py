@@ -83,7 +83,7 @@ def test_a_database_that_is_not_there_is_a_transient_error() -> None:
 def test_a_nul_byte_in_a_filter_is_a_validation_error(database_url: str) -> None:
     with (
         worksinprod.connect(database_url=database_url) as wip,
-        pytest.raises(worksinprod.ValidationError, match="cannot be stored or searched"),
+        pytest.raises(worksinprod.ValidationError, match="owner: must not contain a NUL byte"),
     ):
         wip.tools(owner="nul\x00byte")
 

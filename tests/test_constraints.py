@@ -145,10 +145,20 @@ def test_add_tool_derives_the_slug_and_refuses_a_duplicate(conn: Conn) -> None:
     ).fetchone()
     assert row is not None
     assert row[0]["slug"] == "google-analytics-4"
+    assert row[0]["outcome"] == "added"
+    # A retry of the very same add (its answer lost) answers with the same tool...
+    again = conn.execute(
+        "select add_tool(%s)",
+        [Jsonb({"name": "Google Analytics 4", "category": "Analytics", "owner": "Tomas"})],
+    ).fetchone()
+    assert again is not None
+    assert again[0]["outcome"] == "already exists, identical"
+    assert again[0]["id"] == row[0]["id"]
+    # ...and a different tool with the same slug is a conflict.
     with pytest.raises(psycopg.errors.UniqueViolation, match="already exists"):
         conn.execute(
             "select add_tool(%s)",
-            [Jsonb({"name": "Google Analytics 4", "category": "Analytics", "owner": "Tomas"})],
+            [Jsonb({"name": "Google Analytics 4", "category": "Analytics", "owner": "Ana"})],
         )
     assert count(conn, "tools") == 1
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from types import TracebackType
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter
 
+from .arguments import check_limit, check_moment, check_payload, check_text
 from .checks import Check, CheckKindRow, new_ping_token, token_hash
 from .config import Settings
 from .connection import open_store
@@ -54,7 +55,7 @@ class Client(Playbooks):
         """Every tool with its current values, by name; optionally filtered."""
         eq: dict[str, Any] = {}
         if category:
-            eq["category"] = category
+            eq["category"] = check_text("category", category)
         if status:
             try:
                 eq["status"] = str(Status(status))
@@ -63,11 +64,12 @@ class Client(Playbooks):
                     f"status must be one of {', '.join(s.value for s in Status)}, got {status!r}"
                 ) from None
         if owner:
-            eq["owner"] = owner
+            eq["owner"] = check_text("owner", owner)
         return self._select(Tool, Select("tools_current", eq=eq, order=[("name", False)]))
 
     def tool(self, slug: str) -> Tool:
         """One tool by slug; NotFoundError when there is none."""
+        check_text("slug", slug)
         found = self._select(Tool, Select("tools_current", eq={"slug": slug}, limit=1))
         if not found:
             raise NotFoundError(f'no tool with slug "{slug}"', code="P0002", details="slug")
@@ -89,16 +91,11 @@ class Client(Playbooks):
         until: datetime | None = None,
     ) -> Records[Metric]:
         """One tool's samples, oldest first; ``since`` a moment or a look-back such as 24 h."""
-        for name, moment in (("since", since), ("until", until)):
-            if isinstance(moment, datetime) and moment.tzinfo is None:
-                raise ConfigError(f"{name} must be timezone-aware, e.g. datetime.now(UTC)")
+        start = check_moment("since", since, lookback=True)
+        end = check_moment("until", until, lookback=False)
         tool_id = self.tool(tool).id
-        gte: dict[str, Any] = {}
-        if since is not None:
-            gte["recorded_at"] = (
-                datetime.now(UTC) - since if isinstance(since, timedelta) else since
-            )
-        lte: dict[str, Any] = {"recorded_at": until} if until is not None else {}
+        gte: dict[str, Any] = {"recorded_at": start} if start is not None else {}
+        lte: dict[str, Any] = {"recorded_at": end} if end is not None else {}
         return self._select(
             Metric,
             Select(
@@ -110,7 +107,9 @@ class Client(Playbooks):
         self, tool: str | None = None, since: date | None = None
     ) -> Records[HealthTrend]:
         """Daily averages per tool over the retention window, by tool then day."""
-        eq = {"slug": tool} if tool else {}
+        eq = {"slug": check_text("tool", tool)} if tool else {}
+        if since is not None and not isinstance(since, date):
+            raise ConfigError(f"since must be a date, got {type(since).__name__}")
         gte = {"day": since} if since else {}
         return self._select(
             HealthTrend,
@@ -133,9 +132,9 @@ class Client(Playbooks):
             StatusChange,
             Select(
                 "tool_status_changes",
-                eq={"slug": tool},
+                eq={"slug": check_text("tool", tool)},
                 order=[("recorded_at", True)],
-                limit=_check_limit(limit),
+                limit=check_limit(limit),
             ),
         )
 
@@ -146,7 +145,7 @@ class Client(Playbooks):
             Select(
                 "heartbeat_recent",
                 order=[("ran_at", True), ("id", True)],
-                limit=_check_limit(limit),
+                limit=check_limit(limit),
             ),
         )
 
@@ -193,9 +192,9 @@ class Client(Playbooks):
             ReadingDetail,
             Select(
                 "tool_readings_named",
-                eq={"slug": tool},
+                eq={"slug": check_text("tool", tool)},
                 order=[("recorded_at", True)],
-                limit=_check_limit(limit),
+                limit=check_limit(limit),
             ),
         )
 
@@ -221,14 +220,14 @@ class Client(Playbooks):
         }
         if slug:
             payload["slug"] = slug
-        row = self._write("add_tool", payload)
-        return self.tool(row["slug"])
+        # One call: the function answers with the tool itself, so a write is either reported or
+        # not done; a retry of an add that did commit answers with the same tool.
+        return Tool.model_validate(self._write("add_tool", payload))
 
     def update_tool(self, slug: str, **changes: str) -> Tool:
         """Change some of a tool's fields (name, category, vendor, owner, description,
         new_slug)."""
-        row = self._write("update_tool", {"slug": slug, **changes})
-        return self.tool(row["slug"])
+        return Tool.model_validate(self._write("update_tool", {"slug": slug, **changes}))
 
     def remove_tool(self, slug: str) -> None:
         """Remove a tool with its integrations and metrics."""
@@ -254,6 +253,8 @@ class Client(Playbooks):
 
     def set_retention(self, days: int) -> None:
         """How many days of metrics the purge keeps (1 to 366)."""
+        if isinstance(days, float) and days.is_integer():
+            days = int(days)  # 7.0 is 7, as the database function takes it
         if isinstance(days, bool) or not isinstance(days, int):  # NaN would not even be JSON
             raise ValidationError(
                 "days: must be a whole number of days from 1 to 366", code="22023", details="days"
@@ -263,7 +264,8 @@ class Client(Playbooks):
     def record_heartbeat(self, payload: HeartbeatPayload) -> HeartbeatResult:
         """Store one run (see worksinprod.heartbeat, which builds the payload)."""
         result = self._write("record_heartbeat", payload.to_json())
-        return HeartbeatResult.model_validate({**result, "message": payload.message})
+        # A repeat answers with the stored run's message, which the function returns.
+        return HeartbeatResult.model_validate({"message": payload.message, **result})
 
     def set_check(
         self, slug: str, kind: str, *, rotate: bool = False, **config: Any
@@ -314,6 +316,7 @@ class Client(Playbooks):
         return Records(_list_adapter(model).validate_python(self.store.select(query)))
 
     def _write(self, function: str, payload: dict[str, Any]) -> dict[str, Any]:
+        check_payload(payload)
         result: dict[str, Any] = self.store.rpc(function, {"payload": payload})
         return result
 
@@ -337,12 +340,6 @@ def _refuse_nul(payload: dict[str, Any]) -> None:
 @cache
 def _list_adapter(model: type[M]) -> TypeAdapter[list[M]]:
     return TypeAdapter(list[model])  # type: ignore[valid-type]
-
-
-def _check_limit(limit: int) -> int:
-    if not 1 <= limit <= 1000:
-        raise ConfigError(f"limit must be between 1 and 1000, got {limit}")
-    return limit
 
 
 def connect(

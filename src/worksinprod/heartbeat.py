@@ -244,6 +244,9 @@ class BackfillSummary:
     skipped: int
     first: datetime
     last: datetime
+    capped: int = 0
+    """Hours asked for but older than the retention keeps, so not written (the purge would
+    delete them in the same statement)."""
 
 
 def backfill(
@@ -262,6 +265,15 @@ def backfill(
     """
     check_backfill_hours(hours)
     end = slot_start(now or datetime.now(UTC))
+    # Never write what the retention would purge in the same statement: the oldest hour kept is
+    # the first whole slot after now - retention (record_heartbeat refuses anything older).
+    oldest = slot_start(datetime.now(UTC) - retrying(client.retention, attempts=attempts)) + HOUR
+    capped = max(0, hours - max(0, (end - oldest) // HOUR + 1))
+    hours -= capped
+    if hours < 1:
+        raise ConfigError(
+            f"the retention keeps no hour up to {end:%Y-%m-%d %H:%M} UTC: nothing to backfill"
+        )
     start = end - (hours - 1) * HOUR
     # Only simulated tools have a past to invent; a real check cannot be run an hour ago.
     kinds = retrying(client.check_kinds, attempts=attempts)
@@ -295,4 +307,6 @@ def backfill(
             skipped += 1
         if progress:
             progress(index + 1, hours)
-    return BackfillSummary(recorded=recorded, skipped=skipped, first=start, last=end)
+    return BackfillSummary(
+        recorded=recorded, skipped=skipped, first=start, last=end, capped=capped
+    )

@@ -62,7 +62,14 @@ def backfill_with_progress(
             hours,
             now=end,
             seed=seed,
-            progress=lambda done, _: bar.update(task, completed=done),
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    if summary.capped:
+        err_console.print(
+            f"[yellow]note:[/] the retention keeps {hours - summary.capped} hour(s) of metrics: "
+            f"the {summary.capped} older hour(s) asked for were not written (the purge would "
+            "delete them at once)",
+            highlight=False,
         )
     console.print(
         f"backfilled {summary.recorded} hour(s) "
@@ -122,8 +129,9 @@ def up_command(
         load_demo_stack(run.direct_url())
         console.print(f"loaded the demo stack: {len(client.tools())} tools")
     if not client.recent_heartbeats(limit=1):
-        # History up to the previous hour: the loop's first beat records this one itself.
-        backfill_with_progress(client, 7 * 24, seed, end=datetime.now(UTC) - heartbeat.HOUR)
+        # History up to the previous hour (the loop's first beat records this one itself):
+        # 167 hours, the oldest a retention of 7 days keeps.
+        backfill_with_progress(client, 7 * 24 - 1, seed, end=datetime.now(UTC) - heartbeat.HOUR)
     stop = threading.Event()
     loop = threading.Thread(
         target=heartbeat_loop,

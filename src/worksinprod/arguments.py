@@ -1,0 +1,96 @@
+"""The client's arguments, checked before they reach a store: a wrong one is refused naming it.
+
+A wrong type (``limit="5"``), a value no database holds (a NUL byte, infinity) or a look-back
+too long for a calendar would otherwise surface as a TypeError, an OverflowError or the
+database's words ("invalid input syntax for type integer") without the field's name.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from .errors import ConfigError, ValidationError
+
+_DAYS = re.compile(r"^\s*(\d+) days?\s*$")
+
+
+def invalid(field: str, reason: str) -> ValidationError:
+    """The error a write function would raise for ``field`` (SQLSTATE 22023, DETAIL = field)."""
+    return ValidationError(f"{field}: {reason}", code="22023", details=field)
+
+
+def check_value(field: str, value: Any) -> None:
+    """Refuse what no Postgres text or JSON holds: a NUL byte, a non-finite number."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise invalid(field, "must not contain a NUL byte")
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise invalid(field, "must be a finite number")
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            check_value(str(key), item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            check_value(field, item)
+
+
+def check_payload(payload: Mapping[str, Any]) -> None:
+    """Every field of a write function's payload, named when refused."""
+    for key, value in payload.items():
+        check_value(str(key), value)
+
+
+def check_text(field: str, value: object) -> str:
+    """A text argument (a slug, say): a str without NUL bytes."""
+    if not isinstance(value, str):
+        raise invalid(field, f"must be text, got {type(value).__name__}")
+    check_value(field, value)
+    return value
+
+
+def check_limit(limit: object) -> int:
+    if isinstance(limit, bool) or not isinstance(limit, int):
+        raise ConfigError(f"limit must be a whole number, got {type(limit).__name__}")
+    if not 1 <= limit <= 1000:
+        raise ConfigError(f"limit must be between 1 and 1000, got {limit}")
+    return limit
+
+
+def check_moment(name: str, moment: object, *, lookback: bool) -> datetime | None:
+    """``since``/``until`` as an aware datetime: a datetime, or (``lookback``) a timedelta back
+    from now."""
+    if moment is None:
+        return None
+    if isinstance(moment, datetime):
+        if moment.tzinfo is None:
+            raise ConfigError(f"{name} must be timezone-aware, e.g. datetime.now(UTC)")
+        return moment
+    if lookback and isinstance(moment, timedelta):
+        try:
+            return datetime.now(UTC) - moment
+        except OverflowError:
+            raise ConfigError(
+                f"{name} reaches outside the calendar (a look-back of {moment.days} days): "
+                "use a shorter timedelta"
+            ) from None
+    kinds = "a timezone-aware datetime or a timedelta" if lookback else "a timezone-aware datetime"
+    raise ConfigError(f"{name} must be {kinds}, got {type(moment).__name__}")
+
+
+def parse_retention(value: object) -> timedelta:
+    """governance_settings.retention: a timedelta from psycopg, ``"7 days"`` from PostgREST."""
+    if isinstance(value, timedelta):
+        return value
+    match = _DAYS.match(str(value))
+    if match:
+        return timedelta(days=int(match.group(1)))
+    hours = re.match(r"^\s*(\d+):(\d+):(\d+)\s*$", str(value))
+    if hours:
+        h, m, s = (int(g) for g in hours.groups())
+        return timedelta(hours=h, minutes=m, seconds=s)
+    raise ConfigError(f"the retention {value!r} is not a number of days")
