@@ -213,10 +213,12 @@ def test_up_migrates_seeds_backfills_beats_on_schedule_and_stops_on_sigterm(
     )
     assert code == 0, err
     assert "loaded the demo stack: 28 tools" in out
-    assert "backfilled 168 hour(s)" in out
+    # A week up to the previous hour: 167 hours, the oldest a 7-day retention keeps (a 168th
+    # would be purged by its own insert, leaving a run-log row without metrics).
+    assert "backfilled 167 hour(s)" in out
     assert "stopped. Last checked: still works in prod." in out
     runs = runs_by_source(database_url)
-    assert runs["backfill"] == 168
+    assert runs["backfill"] == 167
     assert runs["scheduled"] >= 2
 
 

@@ -253,13 +253,14 @@ class Client(Playbooks):
 
     def set_retention(self, days: int) -> None:
         """How many days of metrics the purge keeps (1 to 366)."""
-        if isinstance(days, float) and days.is_integer():
-            days = int(days)  # 7.0 is 7, as the database function takes it
-        if isinstance(days, bool) or not isinstance(days, int):  # NaN would not even be JSON
+        given: object = days
+        if isinstance(given, float) and given.is_integer():
+            given = int(given)  # 7.0 is 7 days, as the database's JSON number says
+        if isinstance(given, bool) or not isinstance(given, int):  # NaN would not even be JSON
             raise ValidationError(
                 "days: must be a whole number of days from 1 to 366", code="22023", details="days"
             )
-        self._write("set_retention", {"days": days})
+        self._write("set_retention", {"days": given})
 
     def record_heartbeat(self, payload: HeartbeatPayload) -> HeartbeatResult:
         """Store one run (see worksinprod.heartbeat, which builds the payload)."""

@@ -8,13 +8,13 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from typer.core import TyperGroup
 
 from .. import __version__
 from ..config import Settings
 from ..errors import ConfigError, WorksInProdError
 from ..runtime import Runtime
+from .plain import plain
 
 console = Console()
 err_console = Console(stderr=True)
@@ -91,4 +91,4 @@ def report(exc: BaseException, *, debug: bool = False) -> None:
     """One red line saying what went wrong; the traceback only with --debug."""
     if debug or "--debug" in sys.argv:
         traceback.print_exception(exc, file=sys.stderr)
-    err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {plain(exc)}", highlight=False, soft_wrap=True)

@@ -20,6 +20,7 @@ from ..outbound import Policy
 from ..seed import load_demo_stack
 from .app import app, console, err_console, runtime
 from .db import apply_migrations
+from .plain import plain
 
 _INTERVAL = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -36,10 +37,13 @@ def parse_interval(text: str) -> timedelta:
 def describe(result: HeartbeatResult) -> str:
     when = result.ran_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     if not result.recorded:
-        return f"{when}: already recorded ({result.run_key}); nothing written"
+        return (
+            f"{when}: already recorded ({plain(result.run_key)}); nothing written. "
+            f"{plain(result.message)}"
+        )
     return (
         f"{when}: {result.tools_checked} checked, {result.healthy} healthy, "
-        f"{result.degraded} degraded, {result.down} down. {result.message}"
+        f"{result.degraded} degraded, {result.down} down. {plain(result.message)}"
     )
 
 
@@ -174,7 +178,7 @@ def heartbeat_loop(
                 highlight=False,
             )
         except WorksInProdError as exc:
-            err_console.print(f"[red]heartbeat failed:[/] {exc}; trying again next slot")
+            err_console.print(f"[red]heartbeat failed:[/] {plain(exc)}; trying again next slot")
         now = datetime.now(UTC)
         next_slot = heartbeat.slot_start(now, interval) + interval
         stop.wait((next_slot - now).total_seconds())

@@ -6,7 +6,6 @@ import json
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from ..display import fmt
@@ -15,6 +14,7 @@ from ..models import Status
 from ..quips import EMPTY
 from ..sparkline import blocks
 from .app import app, console, runtime
+from .plain import plain
 
 STATUS_STYLE = {
     Status.HEALTHY: "green",
@@ -63,10 +63,10 @@ def status_command(ctx: typer.Context, as_json: JsonFlag = False) -> None:
         table.add_column(metric.short, justify="right", no_wrap=True)
     table.add_column("last 24 h", no_wrap=True)
     for t in tools:
-        # Names are text, never Rich markup: "[bold]" in a name shows as typed.
-        extra = [escape(t.category), escape(t.owner)] if wide else []
+        # Names are text, never Rich markup or a control sequence (cli/plain.py).
+        extra = [plain(t.category), plain(t.owner)] if wide else []
         table.add_row(
-            escape(t.name),
+            plain(t.name),
             *extra,
             f"[{STATUS_STYLE[t.status]}]{t.status.value}[/]",
             t.check_kind,
@@ -107,11 +107,11 @@ def feed_command(
     for r in runs:
         table.add_row(
             f"{r.ran_at:%Y-%m-%d %H:%M}",
-            r.source,
+            plain(r.source),
             str(r.tools_checked),
             str(r.healthy_count),
             str(r.degraded_count),
             str(r.down_count),
-            escape(r.message),
+            plain(r.message),
         )
     console.print(table)

@@ -6,13 +6,13 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from ..display import fmt
 from ..errors import ConfigError
 from ..quips import EMPTY
 from .app import app, console, runtime
+from .plain import plain
 from .show import STATUS_STYLE, JsonFlag, print_json
 
 tools_app = typer.Typer(
@@ -54,11 +54,11 @@ def list_tools(
         table.add_column(column)
     for t in tools:
         table.add_row(
-            t.slug,
-            escape(t.name),
-            escape(t.category),
-            escape(t.vendor),
-            escape(t.owner),
+            plain(t.slug),
+            plain(t.name),
+            plain(t.category),
+            plain(t.vendor),
+            plain(t.owner),
             f"[{STATUS_STYLE[t.status]}]{t.status.value}[/]",
             fmt(t.health),
         )
@@ -85,7 +85,7 @@ def add_tool(
         vendor=vendor,
         description=description,
     )
-    console.print(f"added [bold]{tool.slug}[/] ({escape(tool.name)})")
+    console.print(f"added [bold]{plain(tool.slug)}[/] ({plain(tool.name)})")
 
 
 @tools_app.command("update")
@@ -119,7 +119,7 @@ def update_tool(
         )
     client = runtime(ctx).client
     tool = client.update_tool(slug, **changes)
-    console.print(f"updated [bold]{tool.slug}[/]")
+    console.print(f"updated [bold]{plain(tool.slug)}[/]")
 
 
 @tools_app.command("remove")
@@ -132,7 +132,7 @@ def remove_tool(
     confirm_removal(f"{slug} with its integrations and history", yes)
     client = runtime(ctx).client
     client.remove_tool(slug)
-    console.print(f"removed [bold]{slug}[/]")
+    console.print(f"removed [bold]{plain(slug)}[/]")
 
 
 @integrations_app.command("list")
@@ -151,7 +151,7 @@ def list_integrations(
     for column in ("source", "target", "flow"):
         table.add_column(column)
     for i in found:
-        table.add_row(i.source, i.target, escape(i.flow))
+        table.add_row(plain(i.source), plain(i.target), plain(i.flow))
     console.print(table if found else f"{EMPTY} (no integrations)")
 
 
@@ -165,7 +165,7 @@ def add_integration(
     """Record that data flows from SOURCE to TARGET."""
     client = runtime(ctx).client
     found = client.add_integration(source, target, flow)
-    console.print(f"added {found.source} → {found.target} ({escape(found.flow)})")
+    console.print(f"added {plain(found.source)} → {plain(found.target)} ({plain(found.flow)})")
 
 
 @integrations_app.command("update")
@@ -178,7 +178,7 @@ def update_integration(
     """Change what flows between two tools."""
     client = runtime(ctx).client
     found = client.update_integration(source, target, flow)
-    console.print(f"updated {found.source} → {found.target} ({escape(found.flow)})")
+    console.print(f"updated {plain(found.source)} → {plain(found.target)} ({plain(found.flow)})")
 
 
 @integrations_app.command("remove")
@@ -192,4 +192,4 @@ def remove_integration(
     confirm_removal(f"the integration {source} → {target}", yes)
     client = runtime(ctx).client
     client.remove_integration(source, target)
-    console.print(f"removed {source} → {target}")
+    console.print(f"removed {plain(source)} → {plain(target)}")
