@@ -9,11 +9,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import platformdirs
+import psycopg
 from dotenv import dotenv_values
+from psycopg.conninfo import conninfo_to_dict
 
 from .errors import ConfigError
 
 ROOT_HOME = Path("/var/lib/worksinprod")
+MIN_ADMIN_TOKEN = 16
+"""Shorter admin tokens are refused: sign-in throttling slows a guesser, length stops one."""
 
 
 def default_home() -> Path:
@@ -29,12 +33,26 @@ def default_home() -> Path:
 
 def check_database_url(url: str, name: str = "DATABASE_URL") -> str:
     """Return ``url`` if it is a Postgres URL, else raise a ConfigError saying what is expected."""
-    scheme = urlsplit(url).scheme
+    scheme = url.partition("://")[0].lower()  # urlsplit raises on an unclosed IPv6 "["
     if scheme not in ("postgres", "postgresql"):
         raise ConfigError(
             f"{name} is not a postgres URL: expected postgresql://user:password@host:5432/db, "
             f"got {url[:40]!r}"
         )
+    # libpq's own parser, so a URL that passes here is one psycopg will take; its complaint is
+    # kept, with the URL itself (and any password in it) left out.
+    try:
+        params = conninfo_to_dict(url)
+    except psycopg.Error as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
+        reason = reason.replace(f'"{url}"', "the URL").replace(url, "the URL")
+        raise ConfigError(
+            f"{name} is malformed ({reason}): expected "
+            "postgresql://user:password@host:5432/db, with special characters percent-encoded"
+        ) from None
+    for port in str(params.get("port") or "5432").split(","):
+        if not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise ConfigError(f"{name} has port {port[:20]!r}: expected a number from 1 to 65535")
     return url
 
 
@@ -98,9 +116,24 @@ class Settings:
     """(label, url) pairs for the About page (WIP_ABOUT_LINKS="Site=https://…,Mail=mailto:…")."""
     allow_private_checks: bool = False
     """Let checks reach loopback, private and link-local addresses (WIP_ALLOW_PRIVATE_CHECKS=1)."""
+    allowed_hosts: tuple[str, ...] = ()
+    """Host names the dashboard answers to (WIP_ALLOWED_HOSTS="wip.example.com,10.0.0.5");
+    empty means the loopback names and the address it listens on. ``*`` allows any."""
 
     def __post_init__(self) -> None:
         # Every Settings is valid, however it was made: the URLs are checked here and only here.
+        if self.admin_token is not None and len(self.admin_token) < MIN_ADMIN_TOKEN:
+            raise ConfigError(
+                f"WIP_ADMIN_TOKEN has {len(self.admin_token)} characters: use at least "
+                f"{MIN_ADMIN_TOKEN}, since a short token can be guessed (make one with "
+                "python -c 'import secrets; print(secrets.token_urlsafe(24))')"
+            )
+        for host in self.allowed_hosts:
+            if not host or any(c.isspace() or c in "/@?#" for c in host):
+                raise ConfigError(
+                    f"WIP_ALLOWED_HOSTS entry {host!r} is not a host name: list names such as "
+                    "wip.example.com or 10.0.0.5, separated by commas (or * for any)"
+                )
         if self.database_url is not None:
             check_database_url(self.database_url)
         if self.supabase_url is not None:
@@ -165,5 +198,8 @@ class Settings:
             about_links=parse_about_links(get("WIP_ABOUT_LINKS") or ""),
             allow_private_checks=parse_flag(
                 get("WIP_ALLOW_PRIVATE_CHECKS"), "WIP_ALLOW_PRIVATE_CHECKS"
+            ),
+            allowed_hosts=tuple(
+                h.strip().lower() for h in (get("WIP_ALLOWED_HOSTS") or "").split(",") if h.strip()
             ),
         )

@@ -4,6 +4,7 @@
     ├── ConfigError               the environment or an argument is wrong; fix it and rerun
     ├── EmbeddedServerError       the embedded PostgreSQL could not start or stop
     ├── MigrationError            a migration failed; nothing of it was applied
+    ├── ThrottledError            too many attempts (wrong sign-in tokens); wait and retry
     └── StoreError                the database (or PostgREST) refused or failed a request
         ├── ValidationError       a field is wrong (.field names it); nothing was written
         │   └── ConflictError     the thing already exists (a slug, an integration), or changed
@@ -39,6 +40,16 @@ class EmbeddedServerError(WorksInProdError):
 
 class MigrationError(WorksInProdError):
     """A migration failed; its transaction was rolled back."""
+
+
+class ThrottledError(WorksInProdError):
+    """Too many attempts in a short time: wait ``retry_after`` seconds."""
+
+    http_status = 429
+
+    def __init__(self, message: str, *, retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class StoreError(WorksInProdError):

@@ -22,12 +22,13 @@ from .. import __version__
 from ..client import Client
 from ..config import Settings
 from ..connection import open_store
-from ..errors import WorksInProdError
+from ..errors import ThrottledError, WorksInProdError
 from ..models import HeartbeatRun
 from ..quips import EMPTY
 from .about import About
 from .context import Dashboard, templates
 from .context import client as dashboard_client
+from .guards import HeadAsGet, HostGuard, SecureCookies, default_hosts
 from .views import (
     about,
     api,
@@ -49,9 +50,17 @@ CSP = (
 
 
 def create_app(
-    settings: Settings, *, client: Client | None = None, refresh_seconds: int = 30
+    settings: Settings,
+    *,
+    client: Client | None = None,
+    refresh_seconds: int = 30,
+    host: str | None = None,
 ) -> FastAPI:
-    """The dashboard over ``client`` (or a client opened from ``settings`` at startup)."""
+    """The dashboard over ``client`` (or a client opened from ``settings`` at startup).
+
+    ``host`` is the address it listens on: with the loopback names, the Host headers it answers
+    to unless WIP_ALLOWED_HOSTS says otherwise.
+    """
     shared = Dashboard(
         settings=settings,
         about=About.from_settings(settings),
@@ -95,6 +104,10 @@ def create_app(
         max_age=8 * 3600,
     )
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # Outermost last: the Host check first, then HEAD, then Secure on the session cookie.
+    app.add_middleware(SecureCookies)
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(HostGuard, allowed=settings.allowed_hosts or default_hosts(host))
 
     @app.middleware("http")
     async def security_headers(
@@ -128,9 +141,12 @@ def _last_run(request: Request) -> HeartbeatRun | None:
     return runs[0] if runs else None
 
 
-async def _error_response(request: Request, status: int, message: str) -> Response:
+async def _error_response(
+    request: Request, status: int, message: str, headers: dict[str, str] | None = None
+) -> Response:
     if _wants_json(request):
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if status == 401:
+            headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
         return JSONResponse({"error": message}, status_code=status, headers=headers)
     return templates.TemplateResponse(
         request,
@@ -146,6 +162,7 @@ async def _error_response(request: Request, status: int, message: str) -> Respon
             "refresh_seconds": 0,
         },
         status_code=status,
+        headers=headers,
     )
 
 
@@ -157,7 +174,10 @@ def _field(location: Sequence[object]) -> str:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(WorksInProdError)
     async def known_error(request: Request, exc: WorksInProdError) -> Response:
-        return await _error_response(request, exc.http_status, str(exc))
+        headers = (
+            {"Retry-After": str(exc.retry_after)} if isinstance(exc, ThrottledError) else None
+        )
+        return await _error_response(request, exc.http_status, str(exc), headers)
 
     @app.exception_handler(RequestValidationError)
     async def bad_parameters(request: Request, exc: RequestValidationError) -> Response:

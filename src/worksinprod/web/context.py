@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from ..models import HeartbeatRun, Status
 from ..quips import EMPTY
 from ..sparkline import svg_points
 from .about import About
+from .sessions import Sessions, SignInThrottle
 
 READ_ONLY = "this dashboard is read-only: set WIP_ADMIN_TOKEN on the server to allow edits"
 
@@ -77,6 +78,10 @@ class Dashboard:
     refresh_seconds: int
     wip: Client | None = None
     """The client; opened at startup when ``create_app`` was not given one."""
+    sessions: Sessions = field(default_factory=Sessions)
+    """Signed-in sessions, server-side: signing out ends one for every copy of its cookie."""
+    throttle: SignInThrottle = field(default_factory=SignInThrottle)
+    """Wrong sign-in tokens, counted per address and overall."""
 
     @property
     def client(self) -> Client:
@@ -102,7 +107,24 @@ def client(request: Request) -> Client:
 
 
 def signed_in(request: Request) -> bool:
-    return bool(dashboard(request).admin_token) and request.session.get("admin") is True
+    shared = dashboard(request)
+    return bool(shared.admin_token) and shared.sessions.is_live(request.session.get("sid"))
+
+
+def start_session(request: Request) -> None:
+    """Signed in: a new server-side session and a new CSRF token (a token a page showed before
+    signing in is worthless after)."""
+    shared = dashboard(request)
+    shared.sessions.end(request.session.get("sid"))
+    request.session.clear()
+    request.session["sid"] = shared.sessions.start()
+    request.session["csrf"] = secrets.token_urlsafe(32)
+
+
+def end_session(request: Request) -> None:
+    """Signed out, here and for every saved copy of the cookie."""
+    dashboard(request).sessions.end(request.session.get("sid"))
+    request.session.clear()
 
 
 def csrf_token(request: Request) -> str:
@@ -115,7 +137,9 @@ def csrf_token(request: Request) -> str:
 
 def check_csrf(request: Request, submitted: str | None) -> None:
     expected = request.session.get("csrf")
-    if not isinstance(expected, str) or not hmac.compare_digest(expected, submitted or ""):
+    # Bytes, not str: compare_digest refuses non-ASCII str, and a form may send anything.
+    given = (submitted or "").encode("utf-8", "surrogatepass")
+    if not isinstance(expected, str) or not hmac.compare_digest(expected.encode(), given):
         raise PermissionDeniedError(
             "the form expired or did not come from this dashboard: reload the page and try again"
         )

@@ -41,7 +41,7 @@ def serve_dashboard(
 ) -> None:
     """Serve until Ctrl-C or SIGTERM; return once the server has shut down cleanly."""
     check_port(host, port)
-    app = create_app(settings, client=client)
+    app = create_app(settings, client=client, host=host)
     print(f"dashboard on http://{host}:{port}")
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=False)
     _Server(config).run()

@@ -14,7 +14,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ...errors import PermissionDeniedError, ValidationError
 from ...limits import LONGEST
-from ..context import READ_ONLY, check_csrf, client, dashboard, render, require_admin
+from ..context import (
+    READ_ONLY,
+    check_csrf,
+    client,
+    dashboard,
+    end_session,
+    render,
+    require_admin,
+    start_session,
+)
 from . import check_form
 from .tool import tool_context
 
@@ -30,20 +39,25 @@ def signin_form(request: Request) -> HTMLResponse:
 
 @router.post("/signin", response_model=None)
 def signin(request: Request, token: TextField = "", csrf: TextField = "") -> Response:
-    admin = dashboard(request).admin_token
+    shared = dashboard(request)
+    admin = shared.admin_token
     if not admin:
         raise PermissionDeniedError(READ_ONLY)
+    address = request.client.host if request.client else "unknown"
+    shared.throttle.check(address)  # before the token is even looked at
     check_csrf(request, csrf)
-    if not hmac.compare_digest(token.encode(), admin.encode()):
+    if not hmac.compare_digest(token.encode("utf-8", "surrogatepass"), admin.encode()):
+        shared.throttle.failed(address)
         return render(request, "signin.html", status_code=401, error="That is not the admin token.")
-    request.session["admin"] = True
+    shared.throttle.succeeded(address)
+    start_session(request)
     return RedirectResponse("/stack", status_code=303)
 
 
 @router.post("/signout")
 def signout(request: Request, csrf: TextField = "") -> RedirectResponse:
     check_csrf(request, csrf)
-    request.session.pop("admin", None)
+    end_session(request)
     return RedirectResponse("/", status_code=303)
 
 
