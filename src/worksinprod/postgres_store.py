@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
@@ -14,11 +16,25 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from .errors import StoreError, TransientError, ValidationError, from_code
 from .store import Row, Select, check_name
 
+# The pool logs every failed reconnect as a warning; with no logging configured Python prints
+# those to the terminal. Our errors say what happened in one line; the logs stay for whoever
+# configures logging.
+logging.getLogger("psycopg.pool").addHandler(logging.NullHandler())
 
-def connect_raw(url: str, *, autocommit: bool = True) -> psycopg.Connection[tuple[Any, ...]]:
+QUICK_WAIT = 0.5
+"""Seconds to wait for a pooled connection before asking whether the database is there at all."""
+POOL_WAIT = 5.0
+"""Seconds to wait for a free connection when the database answers but every one is busy."""
+PROBE_TIMEOUT = 3
+"""Seconds a probe connection may take: a database that is gone fails this fast, in one line."""
+
+
+def connect_raw(
+    url: str, *, autocommit: bool = True, timeout: int = 10
+) -> psycopg.Connection[tuple[Any, ...]]:
     """A plain connection, with connection failures turned into TransientError."""
     try:
-        return psycopg.connect(url, autocommit=autocommit, connect_timeout=10)
+        return psycopg.connect(url, autocommit=autocommit, connect_timeout=timeout)
     except psycopg.OperationalError as exc:
         raise TransientError(
             f"cannot connect to the database: {_first_line(exc)}. Is it running, and is the URL "
@@ -63,7 +79,10 @@ class PostgresStore:
             max_size=max_size,
             kwargs={"autocommit": True, "row_factory": dict_row, "connect_timeout": 10},
             open=False,
-            timeout=15,
+            timeout=POOL_WAIT,
+            # A connection is checked as it is handed out: after a database restart the stale
+            # ones are dropped there, and no request fails on one.
+            check=ConnectionPool.check_connection,
         )
         try:
             self._pool.open(wait=True, timeout=15)
@@ -95,17 +114,49 @@ class PostgresStore:
     def close(self) -> None:
         self._pool.close()
 
+    @contextmanager
+    def _connection(self) -> Iterator[psycopg.Connection[Any]]:
+        """A pooled connection; when none comes at once, a probe says whether the database is
+        gone (fail now, with its reason) or only busy (wait for a free connection)."""
+        try:
+            conn = self._pool.getconn(timeout=QUICK_WAIT)
+        except PoolTimeout:
+            pass
+        else:
+            try:
+                yield conn
+            finally:
+                self._pool.putconn(conn)
+            return
+        probe = connect_raw(self.url, timeout=PROBE_TIMEOUT)  # raises when the database is gone
+        if self._pool.get_stats().get("pool_size", 0) == 0:
+            # The database is back but the pool holds nothing yet (it reconnects with a
+            # backoff after an outage): this request uses the probe, so it does not fail.
+            probe.row_factory = dict_row  # type: ignore[assignment]
+            with probe:
+                yield probe
+            return
+        probe.close()  # the pool is only busy: wait for one of its connections
+        try:
+            conn = self._pool.getconn(timeout=POOL_WAIT)
+        except PoolTimeout as exc:
+            raise TransientError(
+                f"no database connection became free within {POOL_WAIT:g} s"
+            ) from exc
+        try:
+            yield conn
+        finally:
+            self._pool.putconn(conn)
+
     def _run(self, statement: sql.Composed, params: Any) -> list[Row]:
         try:
             # Binary results: numbers, timestamps and arrays decode without parsing text.
             with (
-                self._pool.connection() as conn,
+                self._connection() as conn,
                 conn.cursor(row_factory=dict_row, binary=True) as cur,
             ):
                 cur.execute(statement, params)
                 return cur.fetchall() if cur.description else []
-        except PoolTimeout as exc:
-            raise TransientError("no database connection became free within 15 s") from exc
         except psycopg.Error as exc:
             raise translate(exc) from exc
 

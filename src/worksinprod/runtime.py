@@ -7,17 +7,27 @@ once, the way procrastinate hands one ``App`` to its CLI.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from .client import Client
 from .config import Settings
 from .connection import direct_url, open_store
+from .errors import TransientError
+
+START_WAIT = 20.0
+"""Seconds a heartbeat waits for a database that is not up yet (a server still starting)."""
 
 
 class Runtime:
     """Settings read once; the direct URL and the client made on first use, then reused."""
 
-    def __init__(self, settings: Settings, *, debug: bool = False) -> None:
+    def __init__(
+        self, settings: Settings, *, debug: bool = False, start_wait: float = START_WAIT
+    ) -> None:
         self.settings = settings
         self.debug = debug
+        self.start_wait = start_wait
         self._direct_url: str | None = None
         self._client: Client | None = None
 
@@ -39,6 +49,22 @@ class Runtime:
                 settings = self.settings.with_database_url(self.direct_url())
                 self._client = Client(open_store(settings))
         return self._client
+
+    def client_when_up(self, say: Callable[[str], None]) -> Client:
+        """The client, waiting up to ``start_wait`` seconds for a database that refuses
+        connections (``say`` tells the person once); then the last error, in one line."""
+        deadline = time.monotonic() + self.start_wait
+        told = False
+        while True:
+            try:
+                return self.client
+            except TransientError:
+                if time.monotonic() >= deadline:
+                    raise
+                if not told:
+                    say(f"waiting for the database (up to {self.start_wait:g} s)…")
+                    told = True
+                time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
 
     def close(self) -> None:
         if self._client is not None:

@@ -99,7 +99,8 @@ def heartbeat_command(
 ) -> None:
     """Run one heartbeat for this hour (a repeat in the same hour records nothing)."""
     run = runtime(ctx)
-    client = run.client
+    # A scheduled heartbeat may start before its database does: wait a little, saying so.
+    client = run.client_when_up(lambda line: err_console.print(line, highlight=False))
     if backfill is not None:
         backfill_with_progress(client, backfill, seed)
         return
