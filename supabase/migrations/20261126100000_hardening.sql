@@ -147,7 +147,7 @@ begin
     '^[\s\u0085\u00a0\u1680\u180e\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]+|[\s\u0085\u00a0\u1680\u180e\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]+$',
     '', 'g');
   if nonempty and v_text = '' then
-    perform _raise_invalid(key, 'must not be empty (or only spaces)');
+    perform _raise_invalid(key, 'must not be empty');
   end if;
   if length(v_text) > max_len then
     perform _raise_invalid(key, format('must be at most %s characters', max_len));
