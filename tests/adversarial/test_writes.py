@@ -10,7 +10,7 @@ correctly):
 - add_tool: 8 (4 blank-looking names: tabs, newlines, NBSP, em spaces; blank category and owner;
   an identical retry; a different tool on the same slug);
 - set_retention: 4 (7.0, 7.5, "7", 1e39); client reads: 6 (tool(5), tool(1e39),
-  metrics(since="yesterday"), a 10**9-day look-back, limit="5", limit=True);
+  metrics(since="yesterday"), a 999,999,999-day look-back, limit="5", limit=True);
 - backfill: 500 hours against a 7-day retention (capped, said so).
 """
 
@@ -172,7 +172,7 @@ def test_read_arguments_of_the_wrong_type_are_refused(wip: Client) -> None:
     with pytest.raises(ConfigError, match="since must be"):
         wip.metrics("segment", since="yesterday")  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="since reaches outside the calendar"):
-        wip.metrics("segment", since=timedelta(days=10**9))
+        wip.metrics("segment", since=timedelta(days=999_999_999))
     with pytest.raises(ConfigError, match="limit must be a whole number"):
         wip.recent_heartbeats(limit="5")  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="limit must be a whole number"):
