@@ -307,6 +307,4 @@ def backfill(
             skipped += 1
         if progress:
             progress(index + 1, hours)
-    return BackfillSummary(
-        recorded=recorded, skipped=skipped, first=start, last=end, capped=capped
-    )
+    return BackfillSummary(recorded=recorded, skipped=skipped, first=start, last=end, capped=capped)

@@ -117,6 +117,7 @@ def _result(status: str, log: Row) -> Row:
         "healthy": log["healthy_count"],
         "degraded": log["degraded_count"],
         "down": log["down_count"],
+        "message": log["message"],  # a repeat answers with the stored run's message
     }
 
 
