@@ -98,7 +98,18 @@ def test_a_malformed_database_url_is_a_config_error_everywhere(
 
     monkeypatch.chdir("/")
     monkeypatch.setenv("DATABASE_URL", url)
-    answer = handler()
+    # A scheduled invocation fails by raising (so Lambda retries and alarms), with one clear line.
+    with pytest.raises(ConfigError, match="DATABASE_URL"):
+        handler()
+    # A function-URL request gets the HTTP shape.
+    monkeypatch.setenv("CRON_SECRET", "a-cron-secret-of-some-length")
+    answer = handler(
+        {
+            "version": "2.0",
+            "headers": {"authorization": "Bearer a-cron-secret-of-some-length"},
+            "requestContext": {"http": {"method": "POST", "path": "/"}},
+        }
+    )
     assert answer["statusCode"] == 500
     assert "DATABASE_URL" in json.loads(answer["body"])["error"]
 
