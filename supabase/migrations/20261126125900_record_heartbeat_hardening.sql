@@ -1,8 +1,10 @@
--- record_heartbeat as in 20261126090000_maintenance_status.sql, with three changes (issue 8),
--- each marked "issue 8" below; the logic lives in 20261126100000_hardening.sql:
+-- record_heartbeat as in 20261126120000_tool_checks.sql (issue 9, which stores each run's
+-- readings through public._record_readings), with three changes (issue 8), each marked
+-- "issue 8" below; their logic lives in 20261126100000_hardening.sql:
 -- * ran_at goes through public._run_time (finite, within the retention, at most an hour ahead);
 -- * the metrics go through public._check_metrics (a bad tool_id or number names its field);
 -- * the answer carries the run's message: a repeat answers with the stored run's.
+-- Ordered after 20261126120000 so its create or replace does not undo these changes.
 
 -- One heartbeat run: every tool's metrics and one heartbeat_log row, set-based, in one call.
 -- Idempotent on run_key: the log row claims the key first, so a repeat (or ten at once) waits
@@ -81,6 +83,9 @@ begin
       count(*) filter (where status = 'maintenance')
     into v_total, v_healthy, v_degraded, v_down, v_maintenance
     from inserted;
+    -- issue 9: what each real check saw (its kind, a one-line detail, the vendor's open
+    -- incidents), kept beside the metric rows; the only change to this function.
+    perform public._record_readings(payload, v_ran_at);
   exception
     when foreign_key_violation then
       get stacked diagnostics v_constraint = pg_exception_detail;
