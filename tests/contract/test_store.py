@@ -176,7 +176,6 @@ def test_unknown_names_are_store_errors(store: Store, query: Select, code: str) 
         ("set_retention", {"days": 1.5}, ValidationError, "days"),
         ("set_retention", {"days": "7"}, ValidationError, "days"),
         ("set_retention", {"days": True}, ValidationError, "days"),
-        ("set_retention", {"days": 7.0}, ValidationError, None),
         ("record_heartbeat", {"metrics": []}, ValidationError, "run_key"),
         (
             "record_heartbeat",
@@ -243,9 +242,13 @@ def test_a_refused_write_raises_the_same_error_naming_the_same_field_and_changes
         ({"status": "on fire"}, ValidationError, "status"),
         ({"status": None}, ValidationError, "status"),
         ({"tool_id": 999_999}, ValidationError, "tool_id"),
-        ({"tool_id": 1.5}, ValidationError, None),
-        ({"health": 1e40}, ValidationError, None),
-        ({"health": [1]}, ValidationError, None),
+        ({"tool_id": 1.5}, ValidationError, "tool_id"),
+        ({"tool_id": None}, ValidationError, "tool_id"),
+        ({"tool_id": 2**63}, ValidationError, "tool_id"),
+        ({"health": 1e40}, ValidationError, "health"),
+        ({"health": [1]}, ValidationError, "health"),
+        ({"uptime_pct": True}, ValidationError, "uptime_pct"),
+        ({"latency_ms": "12"}, ValidationError, "latency_ms"),
     ],
 )
 def test_one_bad_metric_refuses_the_whole_run(
@@ -266,9 +269,43 @@ def test_a_tool_twice_in_one_run_is_a_conflict_and_a_non_object_metric_is_refuse
     with pytest.raises(ConflictError) as caught:
         beat(store, "run", NOW, [metric(tool), metric(tool)])
     assert caught.value.details == "tool_id"
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         beat(store, "run", NOW, [5])  # type: ignore[list-item]
+    assert refused.value.details == "metrics"
     assert rows(store, "heartbeat_log") == []
+
+
+@pytest.mark.parametrize(
+    ("ran_at", "reason"),
+    [
+        ("infinity", "finite"),
+        ("-infinity", "finite"),
+        (12, "ISO 8601"),
+        ((NOW + timedelta(hours=2)).isoformat(), "future"),
+        ((NOW - timedelta(days=8)).isoformat(), "retention"),
+    ],
+)
+def test_a_run_time_outside_the_window_is_refused_naming_ran_at(
+    store: Store, ran_at: Any, reason: str
+) -> None:
+    tool = add(store, "one")
+    with pytest.raises(ValidationError) as refused:
+        write(store, "record_heartbeat", run_key="k", ran_at=ran_at, metrics=[metric(tool)])
+    assert refused.value.details == "ran_at"
+    assert reason in str(refused.value)
+    assert rows(store, "heartbeat_log") == []
+
+
+def test_a_repeat_answers_with_the_stored_message_and_bad_metrics_are_refused_even_then(
+    store: Store,
+) -> None:
+    tool = add(store, "one")
+    write(store, "record_heartbeat", run_key="k", message="first", metrics=[metric(tool)])
+    again = write(store, "record_heartbeat", run_key="k", message="second", metrics=[])
+    assert (again["status"], again["message"]) == ("already recorded", "first")
+    with pytest.raises(ValidationError) as refused:
+        write(store, "record_heartbeat", run_key="k", metrics=[metric(tool, health=1e40)])
+    assert refused.value.details == "health"
 
 
 def test_a_heartbeat_records_once_per_run_key(store: Store) -> None:
@@ -341,15 +378,32 @@ def test_removing_a_tool_takes_its_integrations_and_metrics(store: Store) -> Non
 def test_retention_purges_what_is_older_on_the_next_run(store: Store) -> None:
     tool = add(store, "one")
     beat(store, "old", NOW - timedelta(days=3), [metric(tool)])
-    assert write(store, "set_retention", days=2) == {"retention_days": 2}
+    assert write(store, "set_retention", days=2.0) == {"retention_days": 2}
     beat(store, "new", NOW, [metric(tool)])
     assert [moment(m["recorded_at"]) for m in rows(store, "metrics")] == [NOW]
     assert len(rows(store, "heartbeat_log")) == 2  # the log is kept; only metrics expire
 
 
-def test_text_is_trimmed_of_spaces_only_and_kept_as_given(store: Store) -> None:
-    row = write(store, "add_tool", name="  <b>Tab\there</b>\n ", category="CRM", owner="O")
-    assert (row["slug"], row["name"]) == ("b-tab-here-b", "<b>Tab\there</b>\n")
+def test_text_is_trimmed_of_every_space_and_kept_as_given(store: Store) -> None:
+    row = write(store, "add_tool", name="  <b>Tab\there</b>\n\u00a0", category="CRM", owner="O")
+    assert (row["slug"], row["name"]) == ("b-tab-here-b", "<b>Tab\there</b>")
+
+
+SPACES = "\t\n\v\f\r\u0085\u00a0\u1680\u180e\u2000\u2007\u200a\u200b\u2028\u202f\u3000\ufeff"
+
+
+@pytest.mark.parametrize("space", list(SPACES), ids=lambda c: f"U+{ord(c):04X}")
+def test_a_name_of_a_space_alone_is_empty(store: Store, space: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        write(store, "add_tool", name=space * 3, category="CRM", owner="O")
+    assert refused.value.details == "name"
+    assert rows(store, "tools_current") == []
+
+
+@pytest.mark.parametrize("kept", ["\x1c", "\u200c", "\u00ad", "x"], ids=["FS", "ZWNJ", "SHY", "x"])
+def test_what_is_not_a_space_is_kept(store: Store, kept: str) -> None:
+    row = write(store, "add_tool", name=f" {kept}Name{kept} ", category="CRM", owner="O")
+    assert row["name"] == f"{kept}Name{kept}"
 
 
 def test_a_nul_byte_in_a_filter_is_a_validation_error(store: Store) -> None:

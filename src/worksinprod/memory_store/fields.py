@@ -24,6 +24,13 @@ _SLUG_RULE = (
 )
 _INTEGER = re.compile(r"\s*[+-]?\d+\s*")
 _REAL_MAX = 3.4028234663852886e38
+# What _text_field trims (20261126100000_hardening.sql): the regex class \s (ASCII blanks) and
+# every other space Unicode knows, listed there explicitly.
+_SPACES = (
+    " \t\n\v\f\r\u0085\u00a0\u1680\u180e"
+    + "".join(chr(c) for c in range(0x2000, 0x200C))
+    + "\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
 
 
 def invalid(field: str, reason: str) -> StoreError:
@@ -68,7 +75,7 @@ def text_field(payload: dict[str, Any], key: str, nonempty: bool, max_len: int) 
         return None
     if not isinstance(value, str):
         raise invalid(key, "must be text")
-    text = value.strip(" ")  # btrim trims spaces only
+    text = value.strip(_SPACES)
     if nonempty and text == "":
         raise invalid(key, "must not be empty")
     if len(text) > max_len:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..errors import from_code
+from ..errors import StoreError, from_code
 from .checks import readings_of
 from .fields import (
     check_keys,
@@ -20,7 +20,7 @@ from .fields import (
     to_timestamptz,
 )
 from .tables import Row, Tables
-from .writes import pg_text
+from .writes import pg_interval, pg_text
 
 _KEYS = ["run_key", "ran_at", "source", "message", "duration_ms", "metrics"]
 _REALS = ("health", "latency_ms", "uptime_pct", "data_quality")
@@ -47,9 +47,7 @@ def record_heartbeat(tables: Tables, payload: dict[str, Any], now: datetime) -> 
     if source not in ("scheduled", "manual", "backfill"):
         raise invalid("source", "must be one of scheduled, manual, backfill")
     message = text_field(payload, "message", False, 500) or ""
-    ran_at = to_timestamptz(payload.get("ran_at"), "ran_at") or now
-    if ran_at > now + timedelta(hours=1):
-        raise invalid("ran_at", "is more than an hour in the future")
+    ran_at = _run_time(payload.get("ran_at"), now, tables.retention)
     if "duration_ms" in payload and not is_number(payload["duration_ms"]):
         raise invalid("duration_ms", "must be a number of milliseconds")
     duration = to_real(payload.get("duration_ms")) or 0.0
@@ -60,6 +58,7 @@ def record_heartbeat(tables: Tables, payload: dict[str, Any], now: datetime) -> 
             "metrics",
             "must be an array of {tool_id, health, latency_ms, uptime_pct, data_quality, status}",
         )
+    _check_metrics(payload["metrics"])
 
     existing = next((h for h in tables.heartbeat_log.values() if h["run_key"] == run_key), None)
     if existing is not None:
@@ -106,6 +105,50 @@ def record_heartbeat(tables: Tables, payload: dict[str, Any], now: datetime) -> 
     }
     tables.heartbeat_log[log_id] = log
     return _result("recorded", log)
+
+
+def _run_time(value: Any, now: datetime, retention: timedelta) -> datetime:
+    """``public._run_time``: a string timestamp, finite, at most an hour ahead and not older
+    than the retention keeps (now() when absent)."""
+    if value is None:
+        return now
+    moment = None
+    if isinstance(value, str):
+        if value.strip().lower() in ("infinity", "+infinity", "-infinity"):
+            raise invalid("ran_at", "must be a finite time, not infinity")
+        try:
+            moment = to_timestamptz(value, "ran_at")
+        except StoreError:
+            moment = None
+    if moment is None:
+        raise invalid("ran_at", "must be an ISO 8601 timestamp with a time zone")
+    if moment > now + timedelta(hours=1):
+        raise invalid("ran_at", "is more than an hour in the future")
+    if moment < now - retention:
+        raise invalid(
+            "ran_at",
+            f"is older than the retention keeps ({pg_interval(retention)}): "
+            "its metrics would be purged at once",
+        )
+    return moment
+
+
+def _check_metrics(metrics: list[Any]) -> None:
+    """``public._check_metrics``: the first bad element, its first bad field named."""
+    for element in metrics:
+        if not isinstance(element, dict):
+            raise _bad("metrics", "each metric must be a JSON object")
+        tool_id = element.get("tool_id")
+        if not is_number(tool_id) or not 1 <= tool_id < 2**63 or tool_id != int(tool_id):
+            raise _bad("tool_id", "must be a whole number from 1 to 9223372036854775807")
+        for key in _REALS:  # jsonb's key order: by length, then bytes
+            value = element.get(key)
+            if value is not None and (not is_number(value) or abs(value) > 1e30):
+                raise _bad(key, "must be a number (or null)")
+
+
+def _bad(field: str, reason: str) -> StoreError:
+    return from_code(f"metrics: {field} {reason}", "22023", field)
 
 
 def _result(status: str, log: Row) -> Row:

@@ -37,6 +37,11 @@ def pg_text(moment: datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M:%S}{fraction}+00"
 
 
+def pg_interval(span: timedelta) -> str:
+    """A whole number of days as Postgres prints the interval ("7 days", "1 day")."""
+    return f"{span.days} day" if span.days == 1 else f"{span.days} days"
+
+
 def tool_id(tables: Tables, slug: str, field: str) -> int:
     tool = tables.tool_by_slug(slug)
     if tool is None:
@@ -168,7 +173,6 @@ def set_retention(tables: Tables, payload: dict[str, Any], now: datetime) -> Row
     days: Any = payload.get("days")
     if not is_number(days) or not 1 <= days <= 366 or days != int(days):
         raise invalid("days", "must be a whole number of days from 1 to 366")
-    if isinstance(days, float):  # (v #>> '{}')::integer: "7.0" is not an integer's text
-        raise from_code(f'invalid input syntax for type integer: "{days}"', "22P02")
+    days = int(days)  # a JSON number read as numeric: 7.0 is 7
     tables.retention = timedelta(days=days)
     return {"retention_days": days}

@@ -174,9 +174,7 @@ def _field(location: Sequence[object]) -> str:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(WorksInProdError)
     async def known_error(request: Request, exc: WorksInProdError) -> Response:
-        headers = (
-            {"Retry-After": str(exc.retry_after)} if isinstance(exc, ThrottledError) else None
-        )
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, ThrottledError) else None
         return await _error_response(request, exc.http_status, str(exc), headers)
 
     @app.exception_handler(RequestValidationError)
