@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
+
+from worksinprod.payload import HeartbeatPayload
 
 Conn = psycopg.Connection[tuple[Any, ...]]
 
@@ -52,3 +54,15 @@ def count(conn: Conn, table: str) -> int:
     row = conn.execute(sql.SQL("select count(*) from {}").format(sql.Identifier(table))).fetchone()
     assert row is not None
     return int(row[0])
+
+
+def run_payload(run_key: str, message: str) -> HeartbeatPayload:
+    """A run of no metrics at this moment, for Client.record_heartbeat."""
+    return HeartbeatPayload(
+        run_key=run_key,
+        ran_at=datetime.now(UTC),
+        source="scheduled",
+        message=message,
+        duration_ms=0.0,
+        metrics=(),
+    )

@@ -25,6 +25,8 @@ from worksinprod.cli.app import console
 from worksinprod.cli.plain import plain
 from worksinprod.runtime import Runtime
 
+from ..factories import run_payload
+
 HOSTILE = {
     "osc-link": "\x1b]8;;https://evil.example\x1b\\Click\x1b]8;;\x1b\\",
     "markup-link": "[link=https://evil.example]Click[/link]",
@@ -73,7 +75,7 @@ def test_hostile_names_and_owners_print_as_plain_text_in_every_reader(
     wip.add_tool(name=f"A {hostile}", category="CRM", owner=f"O {hostile}", slug="a")
     wip.add_tool(name="B", category="CRM", owner="Ops", slug="b")
     wip.add_integration("a", "b", f"flow {hostile}")
-    wip.record_heartbeat({"run_key": "k", "metrics": [], "message": f"msg {hostile}"})
+    wip.record_heartbeat(run_payload("k", f"msg {hostile}"))
     for args in (["tools", "list"], ["status"], ["feed"], ["integrations", "list"]):
         output = cli(runtime, *args)
         assert "\x1b" not in output, args

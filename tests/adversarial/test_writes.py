@@ -32,7 +32,7 @@ from worksinprod.config import Settings
 from worksinprod.heartbeat import backfill
 from worksinprod.runtime import Runtime
 
-from ..factories import Conn, add_tool, count, metric, record
+from ..factories import Conn, add_tool, count, metric, record, run_payload
 
 
 @pytest.fixture
@@ -127,9 +127,10 @@ def test_a_repeat_run_answers_with_the_stored_message(conn: Conn) -> None:
 
 def test_the_client_reports_the_stored_message_of_a_repeat(wip: Client) -> None:
     wip.add_tool(name="Segment", category="CDP", owner="Data")
-    payload = {"run_key": "k", "metrics": [], "message": "first words"}
+    payload = run_payload("k", "first words")
     wip.record_heartbeat(payload)
-    assert wip.record_heartbeat({**payload, "message": "new words"}).message == "first words"
+    again = payload.model_copy(update={"message": "new words"})
+    assert wip.record_heartbeat(again).message == "first words"
 
 
 @pytest.mark.parametrize("blank", ["\t\t", "\n \n", "\u00a0\u00a0", "\u2003\u2002"])

@@ -379,6 +379,7 @@ def test_retention_purges_what_is_older_on_the_next_run(store: Store) -> None:
     tool = add(store, "one")
     beat(store, "old", NOW - timedelta(days=3), [metric(tool)])
     assert write(store, "set_retention", days=2.0) == {"retention_days": 2}
+    assert rows(store, "retention_setting") == [{"seconds": 2 * 86400}]
     beat(store, "new", NOW, [metric(tool)])
     assert [moment(m["recorded_at"]) for m in rows(store, "metrics")] == [NOW]
     assert len(rows(store, "heartbeat_log")) == 2  # the log is kept; only metrics expire

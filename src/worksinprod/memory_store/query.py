@@ -29,6 +29,7 @@ COLUMNS = {
     "tool_check_kinds": "tool_id slug kind",
     "tool_readings_named": "tool_id slug recorded_at kind detail vendor_incidents",
     "check_uptime": "tool_id samples up",
+    "retention_setting": "seconds",
     "integrations_named": "id source source_name target target_name flow created_at",
     "tool_health_trends": "tool_id slug day avg_health avg_latency_ms p95_latency_ms "
     "avg_uptime_pct avg_data_quality samples",

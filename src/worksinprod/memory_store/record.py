@@ -138,13 +138,19 @@ def _check_metrics(metrics: list[Any]) -> None:
     for element in metrics:
         if not isinstance(element, dict):
             raise _bad("metrics", "each metric must be a JSON object")
-        tool_id = element.get("tool_id")
-        if not is_number(tool_id) or not 1 <= tool_id < 2**63 or tool_id != int(tool_id):
+        tool_id = _json_number(element.get("tool_id"))
+        if tool_id is None or not 1 <= tool_id < 2**63 or tool_id != int(tool_id):
             raise _bad("tool_id", "must be a whole number from 1 to 9223372036854775807")
         for key in _REALS:  # jsonb's key order: by length, then bytes
             value = element.get(key)
-            if value is not None and (not is_number(value) or abs(value) > 1e30):
+            number = _json_number(value)
+            if value is not None and (number is None or abs(number) > 1e30):
                 raise _bad(key, "must be a number (or null)")
+
+
+def _json_number(value: Any) -> float | None:
+    """``public._json_number``: a JSON number, else None."""
+    return None if isinstance(value, bool) or not isinstance(value, int | float) else value
 
 
 def _bad(field: str, reason: str) -> StoreError:

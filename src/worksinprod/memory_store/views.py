@@ -170,6 +170,11 @@ def check_uptime(tables: Tables, now: datetime) -> list[Row]:
     return list(counts.values())
 
 
+def retention_setting(tables: Tables, now: datetime) -> list[Row]:
+    """How long metrics are kept, in seconds (20261126140000_retention_setting.sql)."""
+    return [{"seconds": int(tables.retention.total_seconds())}]
+
+
 VIEWS: dict[str, View] = {
     "tools_current": tools_current,
     "integrations_named": integrations_named,
@@ -181,4 +186,5 @@ VIEWS: dict[str, View] = {
     "tool_check_kinds": tool_check_kinds,
     "tool_readings_named": tool_readings_named,
     "check_uptime": check_uptime,
+    "retention_setting": retention_setting,
 }
