@@ -8,14 +8,11 @@ database's words ("invalid input syntax for type integer") without the field's n
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .errors import ConfigError, ValidationError
-
-_DAYS = re.compile(r"^\s*(\d+) days?\s*$")
 
 
 def invalid(field: str, reason: str) -> ValidationError:
@@ -80,17 +77,3 @@ def check_moment(name: str, moment: object, *, lookback: bool) -> datetime | Non
             ) from None
     kinds = "a timezone-aware datetime or a timedelta" if lookback else "a timezone-aware datetime"
     raise ConfigError(f"{name} must be {kinds}, got {type(moment).__name__}")
-
-
-def parse_retention(value: object) -> timedelta:
-    """governance_settings.retention: a timedelta from psycopg, ``"7 days"`` from PostgREST."""
-    if isinstance(value, timedelta):
-        return value
-    match = _DAYS.match(str(value))
-    if match:
-        return timedelta(days=int(match.group(1)))
-    hours = re.match(r"^\s*(\d+):(\d+):(\d+)\s*$", str(value))
-    if hours:
-        h, m, s = (int(g) for g in hours.groups())
-        return timedelta(hours=h, minutes=m, seconds=s)
-    raise ConfigError(f"the retention {value!r} is not a number of days")
