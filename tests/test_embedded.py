@@ -96,12 +96,13 @@ def test_a_lock_held_by_a_live_process_of_the_server_user_is_explained(open_dir:
     server.stop()
     owner = server.data_dir.stat()
     # Only root may start a process as another user; anyone else is the server user already.
-    as_owner = (
-        {"user": owner.st_uid, "group": owner.st_gid, "extra_groups": []}
+    impostor = (
+        subprocess.Popen(
+            ["sleep", "30"], user=owner.st_uid, group=owner.st_gid, extra_groups=[], cwd="/"
+        )
         if os.geteuid() == 0
-        else {}
+        else subprocess.Popen(["sleep", "30"], cwd="/")
     )
-    impostor = subprocess.Popen(["sleep", "30"], cwd="/", **as_owner)
     try:
         write_pid_file(server, impostor.pid)
         with pytest.raises(EmbeddedServerError, match="stale lock"):

@@ -25,6 +25,7 @@ from ..connection import open_store
 from ..errors import WorksInProdError
 from ..models import HeartbeatRun
 from ..quips import EMPTY
+from . import events
 from .about import About
 from .context import Dashboard, templates
 from .context import client as dashboard_client
@@ -62,12 +63,16 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if client is not None:
-            yield
+            try:
+                yield
+            finally:
+                await events.shutdown(app)
             return
         shared.wip = Client(open_store(settings))
         try:
             yield
         finally:
+            await events.shutdown(app)
             shared.wip.close()
             shared.wip = None
 
@@ -109,7 +114,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     # edits before tool: /tools/new must win over /tools/{slug}
     routers = (api, landing, stack, edits, check_form, playbook, tool, map, feed, about, retention)
-    for module in routers:
+    for module in (*routers, events):
         app.include_router(module.router)
     _install_error_handlers(app)
     return app

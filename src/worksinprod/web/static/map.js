@@ -331,10 +331,11 @@
     wrap.map = view; // for the browser tests, which read the layout's boxes from here
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
+  function load() {
     var wrap = document.getElementById("map-wrap");
-    if (!wrap || typeof dagre === "undefined") return;
-    fetch(wrap.dataset.graph, { headers: { Accept: "application/json" } })
+    if (!wrap || wrap.dataset.loading || typeof dagre === "undefined") return;
+    wrap.dataset.loading = "1";
+    fetch(wrap.dataset.graph, { headers: { Accept: "application/json" }, cache: "no-store" })
       .then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
         return response.json();
@@ -343,5 +344,9 @@
       .catch(function () {
         document.getElementById("map-note").textContent = "The map could not be drawn; the lists still say what is at risk.";
       });
-  });
+  }
+
+  document.addEventListener("DOMContentLoaded", load);
+  // live.js swapped in a fresh, empty map after a run or an edit: draw it from fresh data.
+  document.addEventListener("wip:updated", load);
 })();
