@@ -12,6 +12,7 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from .errors import StoreError, TransientError, ValidationError, from_code
+from .float4 import Float4Loader
 from .store import Row, Select, check_name
 
 
@@ -62,6 +63,7 @@ class PostgresStore:
             min_size=1,
             max_size=max_size,
             kwargs={"autocommit": True, "row_factory": dict_row, "connect_timeout": 10},
+            configure=_configure,
             open=False,
             timeout=15,
         )
@@ -108,6 +110,11 @@ class PostgresStore:
             raise TransientError("no database connection became free within 15 s") from exc
         except psycopg.Error as exc:
             raise translate(exc) from exc
+
+
+def _configure(conn: psycopg.Connection[Any]) -> None:
+    # Reals at the precision they were stored at, as over PostgREST (see float4.py).
+    conn.adapters.register_loader("float4", Float4Loader)
 
 
 def compile_select(query: Select) -> tuple[sql.Composed, list[Any]]:
