@@ -139,12 +139,25 @@ class Client(Playbooks):
             ),
         )
 
-    def recent_heartbeats(self, limit: int = 20) -> Records[HeartbeatRun]:
-        """The latest heartbeat runs, newest first."""
+    def recent_heartbeats(
+        self, limit: int = 20, before: datetime | None = None
+    ) -> Records[HeartbeatRun]:
+        """The latest heartbeat runs, newest first; ``before`` pages back to older ones.
+
+        Pass the ``ran_at`` of the last run of a page to get the next, up to ``limit`` (1 to
+        1,000) at a time, through every run the database keeps.
+        """
+        lte: dict[str, Any] = {}
+        if before is not None:
+            if before.tzinfo is None:
+                raise ConfigError("before must be timezone-aware, e.g. run.ran_at")
+            # Strictly older: timestamptz counts microseconds, so "at most 1 µs before" is "<".
+            lte["ran_at"] = before - timedelta(microseconds=1)
         return self._select(
             HeartbeatRun,
             Select(
-                "heartbeat_recent",
+                "heartbeat_log",  # the heartbeat_recent view stops at 200 runs
+                lte=lte,
                 order=[("ran_at", True), ("id", True)],
                 limit=_check_limit(limit),
             ),

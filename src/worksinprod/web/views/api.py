@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request
@@ -75,10 +75,14 @@ def trends(
 
 @router.get("/heartbeats", responses=ERRORS)
 def heartbeats(
-    request: Request, limit: Annotated[int, Query(ge=1, le=1000)] = 20
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 20,
+    before: Annotated[datetime | None, Query()] = None,
 ) -> list[HeartbeatRun]:
-    """The latest heartbeat runs, newest first."""
-    return client(request).recent_heartbeats(limit=limit)
+    """The latest heartbeat runs, newest first; ``before`` (a run's ``ran_at``) pages back."""
+    if before is not None and before.tzinfo is None:
+        before = before.replace(tzinfo=UTC)
+    return client(request).recent_heartbeats(limit=limit, before=before)
 
 
 @router.post(

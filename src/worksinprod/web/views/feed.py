@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -14,9 +15,19 @@ PAGE = 50
 
 
 @router.get("/feed", response_class=HTMLResponse, include_in_schema=False)
-def feed(request: Request) -> HTMLResponse:
-    runs = client(request).recent_heartbeats(limit=PAGE)
-    return render(request, "feed.html", runs=runs, after=runs[0].id if runs else 0)
+def feed(request: Request, before: Annotated[datetime | None, Query()] = None) -> HTMLResponse:
+    """The newest runs, or with ``before`` the page of runs older than that moment."""
+    if before is not None and before.tzinfo is None:
+        before = before.replace(tzinfo=UTC)  # the page's own links always carry an offset
+    runs = client(request).recent_heartbeats(limit=PAGE, before=before)
+    return render(
+        request,
+        "feed.html",
+        runs=runs,
+        after=runs[0].id if runs else 0,
+        paged=before is not None,  # an older page stays as it is: only the newest one is live
+        older=runs[-1].ran_at.isoformat() if len(runs) == PAGE else None,
+    )
 
 
 @router.get("/feed/rows", include_in_schema=False)
