@@ -349,3 +349,25 @@ def test_recent_heartbeats_page_back_with_before(api: respx.MockRouter, client: 
         "order": "ran_at.desc,id.desc",
         "limit": "1000",
     }
+
+
+def test_an_unreachable_project_fails_at_the_first_try(
+    api: respx.MockRouter, client: Client
+) -> None:
+    # postgrest-py would retry a failed read silently for 7 s; a person waits for nothing.
+    route = api.get("/tools_current").mock(side_effect=httpx.ConnectError("Name not known"))
+    with pytest.raises(TransientError, match="cannot reach Supabase"):
+        client.tools()
+    assert route.call_count == 1
+
+
+def test_the_heartbeat_says_when_it_retries(
+    api: respx.MockRouter, client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    api.get("/tools_current").mock(side_effect=httpx.ConnectError("Name not known"))
+    with pytest.raises(TransientError):
+        run_once(client, attempts=3)
+    retries = [r.getMessage() for r in caplog.records if "retrying in" in r.getMessage()]
+    assert len(retries) == 2
+    assert retries[0].startswith("cannot reach Supabase at ")
+    assert retries[-1].endswith("(attempt 3 of 3)")
