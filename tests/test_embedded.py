@@ -17,7 +17,9 @@ import pytest
 from worksinprod.embedded import EmbeddedPostgres
 from worksinprod.errors import EmbeddedServerError
 
-as_root = pytest.mark.skipif(os.geteuid() != 0, reason="the root-only path")
+as_root = pytest.mark.skipif(
+    os.geteuid() != 0, reason="root only: the server as its service user, or tmpfs mounts"
+)
 
 
 @pytest.fixture
