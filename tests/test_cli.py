@@ -375,3 +375,32 @@ def test_up_on_the_embedded_server_guards_it_and_says_it_keeps_running(tmp_path:
         process.communicate()
         run_cli("stop", env=env)
         shutil.rmtree(home, ignore_errors=True)
+
+
+WIP = [sys.executable, "-m", "worksinprod"]
+
+
+def test_serve_into_a_log_file_says_where_at_once(tmp_path: Path, database_url: str) -> None:
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [*WIP, "--database-url", database_url, "serve", "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.DEVNULL,
+            env={k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"},
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert time.monotonic() < deadline, "the dashboard did not start"
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/about", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.3)
+        # Still running: a block-buffered stdout would hold the line until the process exits.
+        assert log.read_text() == f"dashboard on http://127.0.0.1:{port}\n"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
