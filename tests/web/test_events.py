@@ -121,3 +121,21 @@ def test_without_a_direct_connection_pages_are_told_to_poll() -> None:
     with serve(app) as url:
         response = httpx.get(url + "/events", timeout=5)
     assert response.status_code == 204
+
+
+def test_a_lost_listen_connection_comes_back_and_pages_catch_up(
+    served: Served, database_url: str, admin_url: str
+) -> None:
+    stream = Stream(served.stack, served.url)
+    stream.next_event("ready")
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(
+            "select pg_terminate_backend(pid) from pg_stat_activity "
+            "where query ilike 'listen%%' and datname = %s",
+            [psycopg.conninfo.conninfo_to_dict(database_url)["dbname"]],
+        )
+    # Changes made while it was away are unknown: the pages re-read once it is back.
+    assert json.loads(stream.next_event("change")) == {"table": "*"}
+    with worksinprod.connect(database_url=database_url) as elsewhere:
+        elsewhere.add_tool(name="Segment", category="CDP", owner="Ana Ruiz")
+    assert json.loads(stream.next_event("change")) == {"table": "tools"}

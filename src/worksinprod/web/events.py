@@ -93,7 +93,10 @@ class EventHub:
                 self.listening.clear()
                 wait = RECONNECT_SECONDS[min(failures, len(RECONNECT_SECONDS) - 1)]
                 failures += 1
-                log.warning("live updates paused (%s); reconnecting in %s s", exc, wait)
+                # Once per outage, not every few seconds: the pages poll meanwhile.
+                (log.warning if failures == 1 else log.debug)(
+                    "live updates paused (%s); reconnecting every few seconds", exc
+                )
                 await asyncio.sleep(wait)
 
 
