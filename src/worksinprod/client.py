@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from types import TracebackType
@@ -22,6 +23,7 @@ from .models import (
     Metric,
     ReadingDetail,
     Sparkline,
+    StackState,
     StackSummary,
     Status,
     StatusChange,
@@ -117,9 +119,13 @@ class Client(Playbooks):
             Select("tool_health_trends", eq=eq, gte=gte, order=[("slug", False), ("day", False)]),
         )
 
-    def sparklines(self) -> dict[str, Sparkline]:
-        """Every tool's last 24 hours, keyed by slug."""
-        query = Select("tool_sparklines", order=[("tool_id", False)])  # stable pages over HTTP
+    def sparklines(self, tool_ids: Sequence[int] | None = None) -> dict[str, Sparkline]:
+        """Every tool's last 24 hours (or only those of ``tool_ids``), keyed by slug."""
+        if tool_ids is not None and not tool_ids:
+            return {}
+        in_ = {"tool_id": list(tool_ids)} if tool_ids is not None else {}
+        # ordered by id: stable pages over HTTP
+        query = Select("tool_sparklines", in_=in_, order=[("tool_id", False)])
         return {s.slug: s for s in self._select(Sparkline, query)}
 
     def weekly_trends(self) -> dict[str, WeeklyTrend]:
@@ -129,11 +135,16 @@ class Client(Playbooks):
 
     def status_changes(self, tool: str, limit: int = 20) -> Records[StatusChange]:
         """A tool's latest status changes, newest first."""
+        found = self.store.select(Select("tools", columns=("id",), eq={"slug": tool}, limit=1))
+        if not found:
+            return Records([])
+        # By id, not slug: a filter on the window's partition key narrows it to this tool's
+        # metrics; by slug PostgreSQL scans every tool's (issue 11).
         return self._select(
             StatusChange,
             Select(
                 "tool_status_changes",
-                eq={"slug": tool},
+                eq={"tool_id": found[0]["id"]},
                 order=[("recorded_at", True)],
                 limit=_check_limit(limit),
             ),
@@ -162,6 +173,12 @@ class Client(Playbooks):
                 limit=_check_limit(limit),
             ),
         )
+
+    def stack_state(self) -> StackState:
+        """The newest run's id and the edit counter: a key that changes whenever what the
+        views show may have changed (a heartbeat, an edit), for caches."""
+        rows = self._select(StackState, Select("stack_state", limit=1))
+        return rows[0] if rows else StackState(run_id=0, version=0)
 
     def stack_summary(self, worst: int = 5) -> StackSummary:
         """Counts by status, average health, the worst tools and the last run."""

@@ -187,6 +187,13 @@ class HeartbeatResult(Model):
         return self.status == "recorded"
 
 
+class StackState(Model):
+    """What readers' caches are keyed by: the newest run recorded and the count of edits."""
+
+    run_id: int
+    version: int
+
+
 class StackSummary(Model):
     """The whole stack at a glance."""
 

@@ -170,6 +170,10 @@ def check_uptime(tables: Tables, now: datetime) -> list[Row]:
     return list(counts.values())
 
 
+def stack_state(tables: Tables, now: datetime) -> list[Row]:
+    return [{"run_id": max(tables.heartbeat_log, default=0), "version": tables.version}]
+
+
 VIEWS: dict[str, View] = {
     "tools_current": tools_current,
     "integrations_named": integrations_named,
@@ -181,4 +185,5 @@ VIEWS: dict[str, View] = {
     "tool_check_kinds": tool_check_kinds,
     "tool_readings_named": tool_readings_named,
     "check_uptime": check_uptime,
+    "stack_state": stack_state,
 }

@@ -6,15 +6,15 @@ import asyncio
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request
-from pydantic import BaseModel
+from fastapi import APIRouter, Header, Path, Query, Request, Response
+from pydantic import BaseModel, TypeAdapter
 
 from ...errors import PermissionDeniedError
 from ...heartbeat import policy_for, run_once
 from ...limits import FIELD_LIMITS
 from ...models import HealthTrend, HeartbeatRun, Playbook, PlaybookRevision, Status, Tool
 from ...trigger import authorize
-from ..context import client, dashboard
+from ..context import cached, client, dashboard
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -30,15 +30,26 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/tools", responses=ERRORS)
+_TOOLS = TypeAdapter(list[Tool])
+
+
+@router.get("/tools", responses=ERRORS, response_model=list[Tool])
 def list_tools(
     request: Request,
     category: Annotated[str | None, Query(max_length=FIELD_LIMITS["category"])] = None,
     status: Annotated[Status | None, Query()] = None,
     owner: Annotated[str | None, Query(max_length=FIELD_LIMITS["owner"])] = None,
-) -> list[Tool]:
+) -> Response:
     """Every tool with its current values, by name."""
-    return client(request).tools(category=category, status=status, owner=owner)
+
+    def body() -> bytes:
+        found = client(request).tools(category=category, status=status, owner=owner)
+        return _TOOLS.dump_json(list(found))
+
+    # the JSON itself is kept once per heartbeat or edit: at 5,000 tools serialising it
+    # costs more than reading it
+    content = cached(request, ("api/tools", category, status, owner), body)
+    return Response(content=content, media_type="application/json")
 
 
 @router.get("/tools/{slug}", responses=ERRORS)

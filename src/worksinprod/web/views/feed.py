@@ -8,10 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
-from ..context import client, dashboard, render, templates
+from ...models import HeartbeatRun
+from ..context import cached, client, dashboard, render, templates
 
 router = APIRouter()
 PAGE = 50
+
+
+def latest_runs(request: Request) -> list[HeartbeatRun]:
+    return cached(request, ("runs", PAGE), lambda: client(request).recent_heartbeats(limit=PAGE))
 
 
 @router.get("/feed", response_class=HTMLResponse, include_in_schema=False)
@@ -19,7 +24,11 @@ def feed(request: Request, before: Annotated[datetime | None, Query()] = None) -
     """The newest runs, or with ``before`` the page of runs older than that moment."""
     if before is not None and before.tzinfo is None:
         before = before.replace(tzinfo=UTC)  # the page's own links always carry an offset
-    runs = client(request).recent_heartbeats(limit=PAGE, before=before)
+    runs = (
+        latest_runs(request)  # the newest page is read once per heartbeat
+        if before is None
+        else client(request).recent_heartbeats(limit=PAGE, before=before)
+    )
     return render(
         request,
         "feed.html",
@@ -33,7 +42,7 @@ def feed(request: Request, before: Annotated[datetime | None, Query()] = None) -
 @router.get("/feed/rows", include_in_schema=False)
 def feed_rows(request: Request, after: Annotated[int, Query(ge=0)] = 0) -> Response:
     """The feed again, only when a run has been recorded since ``after`` (else 204)."""
-    runs = client(request).recent_heartbeats(limit=PAGE)
+    runs = latest_runs(request)
     if not runs or runs[0].id == after:
         return Response(status_code=204)
     return templates.TemplateResponse(

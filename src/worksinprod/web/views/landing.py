@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from ...models import Status
-from ..context import client, render
+from ..context import cached, client, render
 
 router = APIRouter()
 
@@ -14,9 +14,9 @@ router = APIRouter()
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def landing(request: Request) -> HTMLResponse:
     wip = client(request)
-    summary = wip.stack_summary()
+    summary = cached(request, ("summary",), wip.stack_summary)
     all_clear = summary.tools > 0 and summary.by_status[Status.HEALTHY] == summary.tools
-    runs = wip.recent_heartbeats(limit=3)
+    runs = cached(request, ("runs", 3), lambda: wip.recent_heartbeats(limit=3))
     return render(
         request,
         "landing.html",
