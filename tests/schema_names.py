@@ -10,6 +10,7 @@ TABLES = [
     "tool_checks",
     "tool_readings",
     "playbook_revisions",
+    "stack_version",
 ]
 VIEWS = [
     "tools_current",
@@ -25,6 +26,7 @@ VIEWS = [
     "check_uptime",
     "tool_playbooks",
     "playbook_history",
+    "stack_state",
 ]
 SERVICE_ONLY = ["tool_checks", "check_uptime"]
 """Relations readers may not select whole: a check's configuration, and what is derived from it."""

@@ -1,7 +1,7 @@
 -- Issue 11: a reader can tell cheaply whether anything it shows has changed. The dashboard keeps
 -- its reads (the stack, the summary, sparklines, a tool's page) once per change, keyed by
 -- stack_state: the latest heartbeat run and an edit counter that triggers bump on every edit of
--- tools, integrations, checks or the retention. Never stale after an edit: the bump commits
+-- tools, integrations or the retention. Never stale after an edit: the bump commits
 -- with the edit, so the next request reads a new key.
 
 create table public.stack_version (
@@ -30,9 +30,8 @@ create trigger tool_integrations_bump_stack_version
 after insert or update or delete or truncate on public.tool_integrations
 for each statement execute function public.bump_stack_version();
 
-create trigger tool_checks_bump_stack_version
-after insert or update or delete or truncate on public.tool_checks
-for each statement execute function public.bump_stack_version();
+-- tool_checks (issue 9, a later migration) needs the same trigger: its timestamp sorts after
+-- this file, so that migration or a later one adds it.
 
 -- Only the retention changes what readers see; trends_through moves with heartbeats already.
 create trigger governance_settings_bump_stack_version
