@@ -182,18 +182,8 @@ class Client(Playbooks):
 
     def stack_summary(self, worst: int = 5) -> StackSummary:
         """Counts by status, average health, the worst tools and the last run."""
-        tools = self.tools()
-        counts = Counter(t.status for t in tools)
-        healths = [t.health for t in tools if t.health is not None]
-        ranked = sorted(tools, key=lambda t: (t.status.severity, t.health or 0.0, t.name))
         last = self.recent_heartbeats(limit=1)
-        return StackSummary(
-            tools=len(tools),
-            by_status={s: counts.get(s, 0) for s in Status},
-            average_health=round(sum(healths) / len(healths), 1) if healths else None,
-            worst=[t for t in ranked if t.status is not Status.HEALTHY][:worst],
-            last_heartbeat=last[0] if last else None,
-        )
+        return summarise(self.tools(), last[0] if last else None, worst)
 
     def check_kinds(self) -> dict[int, str]:
         """Each tool's kind of check by tool id (simulated unless set): what anyone may read."""
@@ -346,6 +336,20 @@ class Client(Playbooks):
     def _write(self, function: str, payload: dict[str, Any]) -> dict[str, Any]:
         result: dict[str, Any] = self.store.rpc(function, {"payload": payload})
         return result
+
+
+def summarise(tools: Sequence[Tool], last: HeartbeatRun | None, worst: int = 5) -> StackSummary:
+    """Counts by status, average health and the worst tools of ``tools``."""
+    counts = Counter(t.status for t in tools)
+    healths = [t.health for t in tools if t.health is not None]
+    ranked = sorted(tools, key=lambda t: (t.status.severity, t.health or 0.0, t.name))
+    return StackSummary(
+        tools=len(tools),
+        by_status={s: counts.get(s, 0) for s in Status},
+        average_health=round(sum(healths) / len(healths), 1) if healths else None,
+        worst=[t for t in ranked if t.status is not Status.HEALTHY][:worst],
+        last_heartbeat=last,
+    )
 
 
 def _refuse_nul(payload: dict[str, Any]) -> None:

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 
 from ...limits import FIELD_LIMITS
 from ...metric_defs import METRICS
@@ -142,9 +143,23 @@ def facets(request: Request) -> tuple[list[str], list[str]]:
     return cached(request, ("facets",), compute)
 
 
+def rows_html(request: Request, q: StackQuery, context: dict[str, Any]) -> Markup:
+    """The table body rendered once per heartbeat or edit for each filter, sort and page: it
+    holds no session data, and 500 rows with sparklines are most of the page's cost."""
+
+    def compute() -> Markup:
+        template = templates.get_template("_stack_rows.html")
+        return Markup(  # noqa: S704 - rendered by autoescaping Jinja, not built from text
+            template.render({**context, "refresh_seconds": dashboard(request).refresh_seconds})
+        )
+
+    return cached(request, ("rows", q.params(), context["page"]), compute)
+
+
 @router.get("/stack", response_class=HTMLResponse, include_in_schema=False)
 def stack(request: Request, q: Annotated[StackQuery, Depends()]) -> HTMLResponse:
     categories, owners = facets(request)
+    context = rows_context(request, q)
     return render(
         request,
         "stack.html",
@@ -153,7 +168,8 @@ def stack(request: Request, q: Annotated[StackQuery, Depends()]) -> HTMLResponse
         total=len(all_tools(request)),
         categories=categories,
         owners=owners,
-        **rows_context(request, q),
+        rows_html=rows_html(request, q, context),
+        **context,
     )
 
 
@@ -165,9 +181,4 @@ def stack_rows(
     last = last_run(request)
     if last is None or last.id == after:
         return Response(status_code=204)
-    context = rows_context(request, q)
-    return templates.TemplateResponse(
-        request,
-        "_stack_rows.html",
-        {**context, "refresh_seconds": dashboard(request).refresh_seconds},
-    )
+    return HTMLResponse(rows_html(request, q, rows_context(request, q)))
