@@ -35,6 +35,7 @@ from .models import (
     Status,
     StatusChange,
     Tool,
+    ToolName,
     WeeklyTrend,
 )
 from .playbook import playbook_url
@@ -73,6 +74,7 @@ __all__ = [
     "Store",
     "StoreError",
     "Tool",
+    "ToolName",
     "TransientError",
     "ValidationError",
     "WeeklyTrend",

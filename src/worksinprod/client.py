@@ -28,6 +28,7 @@ from .models import (
     Status,
     StatusChange,
     Tool,
+    ToolName,
     WeeklyTrend,
 )
 from .payload import HeartbeatPayload
@@ -67,6 +68,11 @@ class Client(Playbooks):
         if owner:
             eq["owner"] = owner
         return self._select(Tool, Select("tools_current", eq=eq, order=[("name", False)]))
+
+    def tool_names(self) -> Records[ToolName]:
+        """Every tool's slug and name by name: no current values, so no metrics are read."""
+        query = Select("tools", columns=("slug", "name"), order=[("name", False)])
+        return self._select(ToolName, query)
 
     def tool(self, slug: str) -> Tool:
         """One tool by slug; NotFoundError when there is none."""

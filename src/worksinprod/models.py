@@ -187,6 +187,13 @@ class HeartbeatResult(Model):
         return self.status == "recorded"
 
 
+class ToolName(Model):
+    """A tool's slug and name, for choosing one (the integration form's list)."""
+
+    slug: str
+    name: str
+
+
 class StackState(Model):
     """What readers' caches are keyed by: the newest run recorded and the count of edits."""
 

@@ -14,11 +14,10 @@ from fastapi.responses import HTMLResponse
 from ...checks import Check
 from ...errors import PermissionDeniedError
 from ...metric_defs import METRICS
-from ...models import ReadingDetail, Tool
+from ...models import ReadingDetail, Tool, ToolName
 from ...payload import safe_link
 from ..context import cached, client, render, signed_in
 from ..markdown import render as markdown
-from .stack import all_tools
 
 router = APIRouter()
 # The http source writes the certificate's days left into its one-line detail.
@@ -80,7 +79,7 @@ def tool_context(request: Request, slug: str) -> dict[str, Any]:
         "check": check_view(request, reads["tool"]),
         # per request too: a playbook's edit bumps no stack_version (its table comes later)
         **playbook_context(request, slug),
-        "others": [t for t in all_tools(request) if t.slug != slug],
+        "others": [t for t in tool_names(request) if t.slug != slug],
         "integration_error": None,
         "values": {},
     }
@@ -89,6 +88,10 @@ def tool_context(request: Request, slug: str) -> dict[str, Any]:
 def playbook_context(request: Request, slug: str) -> dict[str, Any]:
     playbook = client(request).playbook(slug)
     return {"playbook": playbook, "playbook_html": markdown(playbook.body)}
+
+
+def tool_names(request: Request) -> list[ToolName]:
+    return cached(request, ("tool names",), client(request).tool_names)
 
 
 def _tool_reads(request: Request, slug: str) -> dict[str, Any]:
