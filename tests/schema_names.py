@@ -11,7 +11,18 @@ TABLES = [
     "tool_readings",
     "playbook_revisions",
     "stack_version",
+    "incident_guards",
+    "tool_alert_state",
+    "incidents",
+    "incident_tools",
+    "notification_channels",
+    "notification_events",
+    "notification_outbox",
+    "watchdog_state",
+    "maintenance_windows",
 ]
+# Tables whose secrets only the service role reads (readers see some columns, not `select *`).
+PRIVATE_TABLES = ["notification_channels"]
 VIEWS = [
     "tools_current",
     "integrations_named",
@@ -27,6 +38,12 @@ VIEWS = [
     "tool_playbooks",
     "playbook_history",
     "stack_state",
+    "incidents_named",
+    "incident_memberships",
+    "incident_events",
+    "notifications",
+    "maintenance_named",
+    "tool_uptime",
 ]
 SERVICE_ONLY = ["tool_checks", "check_uptime"]
 """Relations readers may not select whole: a check's configuration, and what is derived from it."""

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter
 
+from .alerting import Alerting
 from .checks import Check, CheckKindRow, new_ping_token, token_hash
 from .config import Settings
 from .connection import open_store
@@ -39,7 +40,7 @@ from .store import Select, Store
 M = TypeVar("M", bound=BaseModel)
 
 
-class Client(Playbooks):
+class Client(Playbooks, Alerting):
     """Reads return pydantic models; writes go through the database's functions."""
 
     def __init__(self, store: Store) -> None:

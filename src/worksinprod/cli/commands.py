@@ -8,6 +8,8 @@ def register() -> None:
         checks,
         db,
         helptext,
+        maintenance,
+        notify,
         playbook,
         run,
         schedule,

@@ -6,6 +6,7 @@ import contextlib
 import re
 import signal
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import Annotated
@@ -15,11 +16,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from .. import heartbeat
 from ..client import Client
+from ..config import Settings
 from ..embedded import EmbeddedPostgres
 from ..errors import ConfigError, WorksInProdError
 from ..models import HeartbeatResult
 from ..outbound import Policy
 from ..seed import load_demo_stack
+from ..sender import drain
 from .app import app, console, err_console, runtime
 from .db import apply_migrations
 from .running import running_up
@@ -98,6 +101,7 @@ def heartbeat_command(
     policy = heartbeat.policy_for(run.settings)
     result = heartbeat.run_once(client, seed=seed, force=force, policy=policy)
     console.print(describe(result), highlight=False)
+    send_notifications(client, run.settings)
 
 
 @app.command("up")
@@ -139,7 +143,7 @@ def up_command(
         stop = threading.Event()
         loop = threading.Thread(
             target=heartbeat_loop,
-            args=(client, interval, seed, stop, heartbeat.policy_for(run.settings)),
+            args=(client, interval, seed, stop, heartbeat.policy_for(run.settings), run.settings),
             name="heartbeat",
             daemon=True,
         )
@@ -170,12 +174,25 @@ def up_command(
         )
 
 
+def send_notifications(client: Client, settings: Settings) -> None:
+    """After a run: drain the outbox (a failure here never fails the heartbeat; the messages
+    wait for the next drain or `worksinprod notify send`)."""
+    try:
+        summary = drain(client, settings)
+    except WorksInProdError as exc:
+        err_console.print(f"[red]notifications not sent:[/] {exc}; they wait in the outbox")
+        return
+    if summary.delivered or summary.failed:
+        console.print(f"notifications: {summary.delivered} sent, {summary.failed} failed")
+
+
 def heartbeat_loop(
     client: Client,
     interval: timedelta,
     seed: int,
     stop: threading.Event,
     policy: Policy | None = None,
+    settings: Settings | None = None,
 ) -> None:
     """Run at once, then at the start of every slot, until ``stop`` is set."""
     while not stop.is_set():
@@ -186,6 +203,8 @@ def heartbeat_loop(
             )
         except WorksInProdError as exc:
             err_console.print(f"[red]heartbeat failed:[/] {exc}; trying again next slot")
+        # The watchdog's slot is this loop's interval, whatever WIP_HEARTBEAT_EVERY says.
+        send_notifications(client, replace(settings or Settings(), heartbeat_every=interval))
         now = datetime.now(UTC)
         next_slot = heartbeat.slot_start(now, interval) + interval
         stop.wait((next_slot - now).total_seconds())

@@ -35,6 +35,8 @@ from .views import (
     check_form,
     edits,
     feed,
+    health,
+    incidents,
     landing,
     map,
     playbook,
@@ -114,8 +116,23 @@ def create_app(
 
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     # edits before tool: /tools/new must win over /tools/{slug}
-    routers = (api, landing, stack, edits, check_form, playbook, tool, map, feed, about, retention)
-    for module in (*routers, events):
+    routers = (
+        api,
+        health,
+        landing,
+        stack,
+        edits,
+        check_form,
+        playbook,
+        tool,
+        map,
+        feed,
+        incidents,
+        about,
+        retention,
+        events,
+    )
+    for module in routers:
         app.include_router(module.router)
     _install_error_handlers(app)
     return app

@@ -23,6 +23,7 @@ from ..metric_defs import METRICS
 from ..models import HeartbeatRun, Status
 from ..quips import EMPTY
 from ..sparkline import svg_points
+from ..watchdog import BANNER, is_quiet
 from .about import About
 from .cache import ReadCache, stack_state
 
@@ -46,6 +47,7 @@ templates.env.globals["KIND_LABELS"] = {
     "http": ("HTTP check", "Real: an HTTP check of an endpoint"),
     "ping": ("ping", "Real: the pipeline's pings"),
 }
+templates.env.globals["QUIET_BANNER"] = BANNER
 
 
 def _ago(moment: datetime | None) -> str:
@@ -153,10 +155,13 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     if "last_run" not in context:  # pages that read the latest run already pass it
         context["last_run"] = last_run(request)
     shared = dashboard(request)
+    last_run = context["last_run"]
+    quiet = is_quiet(last_run.ran_at if last_run else None, shared.settings.heartbeat_every)
     return templates.TemplateResponse(
         request,
         template,
         {
+            "heartbeat_quiet": quiet,
             "admin_enabled": bool(shared.admin_token),
             "signed_in": signed_in(request),
             "csrf": csrf_token(request) if shared.admin_token else "",

@@ -29,4 +29,5 @@ def landing(request: Request) -> HTMLResponse:
         summary=summary,
         all_clear=all_clear,
         runs=runs,
+        open_incidents=wip.incidents(open_only=True, limit=20),
     )

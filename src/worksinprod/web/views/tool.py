@@ -79,6 +79,9 @@ def tool_context(request: Request, slug: str) -> dict[str, Any]:
         "check": check_view(request, reads["tool"]),
         # per request too: a playbook's edit bumps no stack_version (its table comes later)
         **playbook_context(request, slug),
+        # per request: maintenance windows are added without an edit or a run
+        "incidents": client(request).incidents(tool=slug, limit=10),
+        "maintenance": client(request).maintenance_windows(slug)[:10],
         "others": [t for t in tool_names(request) if t.slug != slug],
         "integration_error": None,
         "values": {},
