@@ -129,7 +129,7 @@
     g.nodes().forEach(function (slug) {
       var n = g.node(slug), t = n.tool;
       var link = make("a", { href: "/map?focus=" + encodeURIComponent(slug), class: "node-link" }, nodeLayer);
-      var node = make("g", { class: "node status-" + t.status, "data-slug": slug,
+      var node = make("g", { class: "node status-" + t.status + (t.incident_root ? " incident-root" : ""), "data-slug": slug,
         transform: "translate(" + (n.x - n.width / 2).toFixed(1) + "," + (n.y - n.height / 2).toFixed(1) + ")" }, link);
       make("rect", { width: n.width, height: n.height, rx: 8 }, node);
       text("text", { x: 10, y: 17, class: "name" }, n.name, node);
