@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from collections.abc import Iterator
@@ -282,3 +283,17 @@ def test_a_backfill_records_incidents_but_sends_nothing(wip: Client, conn: Conn)
         record(conn, f"b{hour}", [metric(tool, status="down")], ran_at=at, source="backfill")
     assert len(wip.incidents()) == 1
     assert wip.notifications() == []
+
+
+def test_the_sender_works_where_an_event_loop_already_runs(wip: Client, conn: Conn) -> None:
+    """A notebook or an async handler: the sender gets a loop of its own."""
+    receiver = Receiver()
+    with serve(receiver.app()) as base:
+        wip.add_channel("webhook", f"{base}/hook/x", secret=SECRET)
+        chain_fails(conn)
+
+        async def inside_a_loop() -> int:
+            return drain(wip, LOCAL, backoff=FAST, watch=False).delivered
+
+        assert asyncio.run(inside_a_loop()) == 1
+    assert len(receiver.requests) == 1

@@ -11,15 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
-import anyio
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from .channels import Message, channel_for
 from .client import Client
 from .config import Settings
 from .errors import ConfigError
+from .heartbeat import run_blocking
 from .incidents import WatchdogReport
 from .outbound import TIMEOUT, Outbound, OutboundError, Policy
 
@@ -75,7 +76,8 @@ def drain(
         if not claimed:
             break
         (item,) = claimed
-        attempts, error = anyio.run(_send, item, settings, backoff, now)
+        # Its own loop, in a worker thread where one already runs (Jupyter, an async handler).
+        attempts, error = run_blocking(partial(_send, item, settings, backoff, now))
         client.store.rpc(
             "finish_notification",
             {

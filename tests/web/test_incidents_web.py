@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -103,9 +102,7 @@ def test_the_watchdog_barks_when_runs_stop_and_clears_when_they_resume(
         expect(page.locator("#heartbeat-quiet")).to_contain_text(
             "The heartbeat itself has gone quiet."
         )
-    # Off the test's thread: Playwright's sync API keeps an event loop running on this one.
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(run_once, dashboard.client).result()
+    run_once(dashboard.client)
     assert httpx.get(dashboard.url + "/healthz").status_code == 200
     page.goto(dashboard.url + "/")
     expect(page.locator("#heartbeat-quiet")).to_have_count(0)
