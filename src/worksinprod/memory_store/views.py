@@ -172,6 +172,8 @@ def check_uptime(tables: Tables, now: datetime) -> list[Row]:
 
 def stack_state(tables: Tables, now: datetime) -> list[Row]:
     return [{"run_id": max(tables.heartbeat_log, default=0), "version": tables.version}]
+
+
 def decided_in_sql(tables: Tables, now: datetime) -> list[Row]:
     """Incidents, their events, the outbox and maintenance windows are decided in SQL, inside
     record_heartbeat's transaction (20261126130000_incidents.sql); this store records none of

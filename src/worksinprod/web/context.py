@@ -155,8 +155,8 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     if "last_run" not in context:  # pages that read the latest run already pass it
         context["last_run"] = last_run(request)
     shared = dashboard(request)
-    last_run = context["last_run"]
-    quiet = is_quiet(last_run.ran_at if last_run else None, shared.settings.heartbeat_every)
+    latest = context["last_run"]
+    quiet = is_quiet(latest.ran_at if latest else None, shared.settings.heartbeat_every)
     return templates.TemplateResponse(
         request,
         template,
