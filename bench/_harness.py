@@ -67,3 +67,30 @@ def machine() -> str:
 def vacuum(url: str) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("vacuum analyze")
+
+
+@contextmanager
+def serve(app: object) -> Iterator[str]:
+    """``app`` under uvicorn in a thread on a free 127.0.0.1 port until the block ends."""
+    import socket
+    import threading
+
+    import uvicorn
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")  # type: ignore[arg-type]
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError("the bench server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)

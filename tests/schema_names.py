@@ -10,7 +10,19 @@ TABLES = [
     "tool_checks",
     "tool_readings",
     "playbook_revisions",
+    "stack_version",
+    "incident_guards",
+    "tool_alert_state",
+    "incidents",
+    "incident_tools",
+    "notification_channels",
+    "notification_events",
+    "notification_outbox",
+    "watchdog_state",
+    "maintenance_windows",
 ]
+# Tables whose secrets only the service role reads (readers see some columns, not `select *`).
+PRIVATE_TABLES = ["notification_channels"]
 VIEWS = [
     "tools_current",
     "integrations_named",
@@ -25,6 +37,13 @@ VIEWS = [
     "check_uptime",
     "tool_playbooks",
     "playbook_history",
+    "stack_state",
+    "incidents_named",
+    "incident_memberships",
+    "incident_events",
+    "notifications",
+    "maintenance_named",
+    "tool_uptime",
 ]
 SERVICE_ONLY = ["tool_checks", "check_uptime"]
 """Relations readers may not select whole: a check's configuration, and what is derived from it."""

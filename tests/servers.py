@@ -12,6 +12,8 @@ from typing import Any
 
 import uvicorn
 
+from worksinprod.web.events import close_streams
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -40,6 +42,7 @@ def serve(app: Any, **options: Any) -> Iterator[str]:
     try:
         yield f"{scheme}://127.0.0.1:{port}"
     finally:
+        close_streams(app)  # the dashboard's event streams would hold the shutdown
         server.should_exit = True
         thread.join(timeout=15)
 

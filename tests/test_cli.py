@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -330,3 +333,77 @@ def test_tools_check_sets_each_kind_and_discovers_components(database_url: str) 
     assert allowed.exit_code == 0
     assert "id-email" in allowed.stdout
     assert "major_outage" in allowed.stdout
+
+
+def test_up_on_the_embedded_server_guards_it_and_says_it_keeps_running(tmp_path: Path) -> None:
+    home = Path(tempfile.mkdtemp(prefix="wip-up-"))
+    home.chmod(0o755)  # as root the server runs as its own user, which must reach the folder
+    env = {**os.environ, "WIP_HOME": str(home / "home")}
+    env.pop("DATABASE_URL", None)
+    env.pop("SUPABASE_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "worksinprod", "up", "--no-serve"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+    )
+    lines: list[str] = []
+    assert process.stdout is not None
+    threading.Thread(target=lambda: lines.extend(process.stdout or []), daemon=True).start()
+    try:
+        deadline = time.monotonic() + 90
+        while not any("Ctrl-C to stop" in line for line in lines):
+            assert time.monotonic() < deadline, lines
+            time.sleep(0.3)
+        assert (home / "home" / "up.pid").exists()
+        refused = run_cli("stop", env=env)
+        assert refused.returncode == 1
+        assert f"`worksinprod up` (PID {process.pid}) is using the embedded" in refused.stderr
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+        time.sleep(0.5)  # the reader thread takes the last lines
+        out = "".join(lines)
+        assert "starting the embedded PostgreSQL in" in out
+        assert "Ctrl-C to stop" in out
+        assert "keeps running for the next command; `worksinprod stop` stops it" in out
+        assert not (home / "home" / "up.pid").exists()
+        stopped = run_cli("stop", env=env)
+        assert stopped.returncode == 0, stopped.stderr
+        assert "stopped the embedded PostgreSQL" in stopped.stdout
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
+        run_cli("stop", env=env)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+WIP = [sys.executable, "-m", "worksinprod"]
+
+
+def test_serve_into_a_log_file_says_where_at_once(tmp_path: Path, database_url: str) -> None:
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [*WIP, "--database-url", database_url, "serve", "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.DEVNULL,
+            env={k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"},
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert time.monotonic() < deadline, "the dashboard did not start"
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/about", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.3)
+        # Still running: a block-buffered stdout would hold the line until the process exits.
+        assert log.read_text() == f"dashboard on http://127.0.0.1:{port}\n"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from functools import cache
 from types import TracebackType
@@ -10,6 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter
 
+from .alerting import Alerting
 from .arguments import check_limit, check_moment, check_payload, check_text
 from .checks import Check, CheckKindRow, new_ping_token, token_hash
 from .config import Settings
@@ -23,10 +25,12 @@ from .models import (
     Metric,
     ReadingDetail,
     Sparkline,
+    StackState,
     StackSummary,
     Status,
     StatusChange,
     Tool,
+    ToolName,
     WeeklyTrend,
 )
 from .payload import HeartbeatPayload
@@ -37,7 +41,7 @@ from .store import Select, Store
 M = TypeVar("M", bound=BaseModel)
 
 
-class Client(Playbooks):
+class Client(Playbooks, Alerting):
     """Reads return pydantic models; writes go through the database's functions."""
 
     def __init__(self, store: Store) -> None:
@@ -66,6 +70,11 @@ class Client(Playbooks):
         if owner:
             eq["owner"] = check_text("owner", owner)
         return self._select(Tool, Select("tools_current", eq=eq, order=[("name", False)]))
+
+    def tool_names(self) -> Records[ToolName]:
+        """Every tool's slug and name by name: no current values, so no metrics are read."""
+        query = Select("tools", columns=("slug", "name"), order=[("name", False)])
+        return self._select(ToolName, query)
 
     def tool(self, slug: str) -> Tool:
         """One tool by slug; NotFoundError when there is none."""
@@ -116,9 +125,13 @@ class Client(Playbooks):
             Select("tool_health_trends", eq=eq, gte=gte, order=[("slug", False), ("day", False)]),
         )
 
-    def sparklines(self) -> dict[str, Sparkline]:
-        """Every tool's last 24 hours, keyed by slug."""
-        query = Select("tool_sparklines", order=[("tool_id", False)])  # stable pages over HTTP
+    def sparklines(self, tool_ids: Sequence[int] | None = None) -> dict[str, Sparkline]:
+        """Every tool's last 24 hours (or only those of ``tool_ids``), keyed by slug."""
+        if tool_ids is not None and not tool_ids:
+            return {}
+        in_ = {"tool_id": list(tool_ids)} if tool_ids is not None else {}
+        # ordered by id: stable pages over HTTP
+        query = Select("tool_sparklines", in_=in_, order=[("tool_id", False)])
         return {s.slug: s for s in self._select(Sparkline, query)}
 
     def weekly_trends(self) -> dict[str, WeeklyTrend]:
@@ -128,41 +141,57 @@ class Client(Playbooks):
 
     def status_changes(self, tool: str, limit: int = 20) -> Records[StatusChange]:
         """A tool's latest status changes, newest first."""
+        found = self.store.select(
+            Select("tools", columns=("id",), eq={"slug": check_text("tool", tool)}, limit=1)
+        )
+        if not found:
+            return Records([])
+        # By id, not slug: a filter on the window's partition key narrows it to this tool's
+        # metrics; by slug PostgreSQL scans every tool's (issue 11).
         return self._select(
             StatusChange,
             Select(
                 "tool_status_changes",
-                eq={"slug": check_text("tool", tool)},
+                eq={"tool_id": found[0]["id"]},
                 order=[("recorded_at", True)],
                 limit=check_limit(limit),
             ),
         )
 
-    def recent_heartbeats(self, limit: int = 20) -> Records[HeartbeatRun]:
-        """The latest heartbeat runs, newest first."""
+    def recent_heartbeats(
+        self, limit: int = 20, before: datetime | None = None
+    ) -> Records[HeartbeatRun]:
+        """The latest heartbeat runs, newest first; ``before`` pages back to older ones.
+
+        Pass the ``ran_at`` of the last run of a page to get the next, up to ``limit`` (1 to
+        1,000) at a time, through every run the database keeps.
+        """
+        lte: dict[str, Any] = {}
+        if before is not None:
+            if before.tzinfo is None:
+                raise ConfigError("before must be timezone-aware, e.g. run.ran_at")
+            # Strictly older: timestamptz counts microseconds, so "at most 1 µs before" is "<".
+            lte["ran_at"] = before - timedelta(microseconds=1)
         return self._select(
             HeartbeatRun,
             Select(
-                "heartbeat_recent",
+                "heartbeat_log",  # the heartbeat_recent view stops at 200 runs
+                lte=lte,
                 order=[("ran_at", True), ("id", True)],
                 limit=check_limit(limit),
             ),
         )
 
+    def stack_state(self) -> StackState:
+        """The newest run's id and the edit counter: a key that changes whenever what the
+        views show may have changed (a heartbeat, an edit), for caches."""
+        rows = self._select(StackState, Select("stack_state", limit=1))
+        return rows[0] if rows else StackState(run_id=0, version=0)
+
     def stack_summary(self, worst: int = 5) -> StackSummary:
         """Counts by status, average health, the worst tools and the last run."""
-        tools = self.tools()
-        counts = Counter(t.status for t in tools)
-        healths = [t.health for t in tools if t.health is not None]
-        ranked = sorted(tools, key=lambda t: (t.status.severity, t.health or 0.0, t.name))
         last = self.recent_heartbeats(limit=1)
-        return StackSummary(
-            tools=len(tools),
-            by_status={s: counts.get(s, 0) for s in Status},
-            average_health=round(sum(healths) / len(healths), 1) if healths else None,
-            worst=[t for t in ranked if t.status is not Status.HEALTHY][:worst],
-            last_heartbeat=last[0] if last else None,
-        )
+        return summarise(self.tools(), last[0] if last else None, worst)
 
     def check_kinds(self) -> dict[int, str]:
         """Each tool's kind of check by tool id (simulated unless set): what anyone may read."""
@@ -320,6 +349,20 @@ class Client(Playbooks):
         check_payload(payload)
         result: dict[str, Any] = self.store.rpc(function, {"payload": payload})
         return result
+
+
+def summarise(tools: Sequence[Tool], last: HeartbeatRun | None, worst: int = 5) -> StackSummary:
+    """Counts by status, average health and the worst tools of ``tools``."""
+    counts = Counter(t.status for t in tools)
+    healths = [t.health for t in tools if t.health is not None]
+    ranked = sorted(tools, key=lambda t: (t.status.severity, t.health or 0.0, t.name))
+    return StackSummary(
+        tools=len(tools),
+        by_status={s: counts.get(s, 0) for s in Status},
+        average_health=round(sum(healths) / len(healths), 1) if healths else None,
+        worst=[t for t in ranked if t.status is not Status.HEALTHY][:worst],
+        last_heartbeat=last,
+    )
 
 
 def _refuse_nul(payload: dict[str, Any]) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -92,6 +94,32 @@ def parse_flag(value: str | None, name: str) -> bool:
     raise ConfigError(f"{name} must be 1 or 0 (true/false), got {value[:20]!r}")
 
 
+def check_public_url(url: str) -> str:
+    parts = urlsplit(url)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or any(c.isspace() or ord(c) < 32 for c in url)
+    ):
+        raise ConfigError(
+            f"WIP_PUBLIC_URL is not an http(s) URL: expected https://status.example.com, "
+            f"got {url[:40]!r}"
+        )
+    return url.rstrip("/")
+
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str, name: str) -> timedelta:
+    """'1h', '15m', '30s' or a number of seconds."""
+    match = _DURATION.match(text)
+    if not match or int(match[1]) == 0 or len(match[1]) > 9:
+        raise ConfigError(f"{name} takes a duration such as 1h, 15m or 30s, got {text[:40]!r}")
+    return timedelta(seconds=int(match[1]) * _UNITS[match[2]])
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything Works in Prod reads from its environment."""
@@ -114,8 +142,14 @@ class Settings:
     """Their ethos, for the About page (WIP_ABOUT_ETHOS)."""
     about_links: tuple[tuple[str, str], ...] = ()
     """(label, url) pairs for the About page (WIP_ABOUT_LINKS="Site=https://…,Mail=mailto:…")."""
+    public_url: str | None = None
+    """The dashboard's public base URL, for absolute links in notifications (WIP_PUBLIC_URL)."""
+    heartbeat_every: timedelta = timedelta(hours=1)
+    """The heartbeat's slot length; the watchdog barks after two quiet slots
+    (WIP_HEARTBEAT_EVERY: 1h, 15m, 30s)."""
     allow_private_checks: bool = False
-    """Let checks reach loopback, private and link-local addresses (WIP_ALLOW_PRIVATE_CHECKS=1)."""
+    """Let checks and webhooks reach loopback, private and link-local addresses
+    (WIP_ALLOW_PRIVATE_CHECKS=1)."""
     allowed_hosts: tuple[str, ...] = ()
     """Host names the dashboard answers to (WIP_ALLOWED_HOSTS="wip.example.com,10.0.0.5");
     empty means the loopback names and the address it listens on. ``*`` allows any."""
@@ -143,6 +177,10 @@ class Settings:
                     "SUPABASE_URL is set but no key is: set SUPABASE_SERVICE_ROLE_KEY (to write) "
                     "or SUPABASE_ANON_KEY (to read)"
                 )
+        if self.public_url is not None:
+            object.__setattr__(self, "public_url", check_public_url(self.public_url))
+        if self.heartbeat_every < timedelta(seconds=1):
+            raise ConfigError("WIP_HEARTBEAT_EVERY must be at least one second")
 
     def with_database_url(self, url: str, name: str = "DATABASE_URL") -> Settings:
         """These settings pointed at a direct Postgres URL (which wins over a Supabase project);
@@ -196,6 +234,10 @@ class Settings:
             about_name=get("WIP_ABOUT_NAME"),
             about_ethos=get("WIP_ABOUT_ETHOS"),
             about_links=parse_about_links(get("WIP_ABOUT_LINKS") or ""),
+            public_url=get("WIP_PUBLIC_URL"),
+            heartbeat_every=parse_duration(
+                get("WIP_HEARTBEAT_EVERY") or "1h", "WIP_HEARTBEAT_EVERY"
+            ),
             allow_private_checks=parse_flag(
                 get("WIP_ALLOW_PRIVATE_CHECKS"), "WIP_ALLOW_PRIVATE_CHECKS"
             ),

@@ -1,17 +1,24 @@
 """The simulated drift: mean-reverting random walks with occasional incidents.
 
-Deterministic for a seed: every random draw comes from a generator keyed by (seed, tool, hour),
-so the same seed and hour give the same values whatever the order or number of tools. Incidents
-are derived the same way, with no stored state: an incident that started up to six hours ago
-is still running if its drawn duration says so.
+Deterministic for a seed: every random draw comes from one blake2b digest keyed by (seed, tool,
+hour), so the same seed and hour give the same values whatever the order or number of tools.
+Incidents are derived the same way, with no stored state: an incident that started up to six
+hours ago is still running if its drawn duration says so.
+
+A tool-hour's walk takes its four uniform draws from one digest (Box-Muller turns pairs into
+normal noise), and a tool-day's incident starts come from one more: seeding a ``random.Random``
+per draw (seven per tool-hour) cost three quarters of a 10,000-tool heartbeat
+(docs/performance.md).
 """
 
 from __future__ import annotations
 
 import hashlib
-import random
+import math
+import struct
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from functools import lru_cache
 
 from .metric_defs import BY_NAME
 from .models import Status
@@ -21,6 +28,12 @@ __all__ = ["Reading", "initial_reading", "next_reading", "status_for"]
 
 INCIDENT_CHANCE = 0.012  # per tool per hour: a 28-tool stack sees about eight incidents a week
 MAX_INCIDENT_HOURS = 6
+
+_UNPACK4 = struct.Struct("<4Q").unpack
+_UNPACK24 = struct.Struct("<24H").unpack
+_TO_UNIT = 2.0**-64
+_TAU = 2.0 * math.pi
+_INCIDENT_BELOW = round(INCIDENT_CHANCE * 65536)
 
 
 @dataclass(frozen=True)
@@ -37,11 +50,27 @@ _DEGRADED = _Target(health=60, latency_factor=3.0, uptime_pct=96, data_quality=8
 _DOWN = _Target(health=15, latency_factor=8.0, uptime_pct=70, data_quality=60, pull=0.75)
 
 
-def _rng(seed: int, slug: str, hour: datetime, purpose: str) -> random.Random:
-    key = f"{seed}|{slug}|{hour.isoformat()}|{purpose}".encode()
-    return random.Random(int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big"))
+def _walk_draws(seed: int, slug: str, hour: datetime) -> tuple[float, float, float, float]:
+    """Four uniform draws in (0, 1) for one tool-hour's walk, from one digest."""
+    key = f"{seed}|{slug}|{hour.timestamp()}|walk".encode()
+    a, b, c, d = _UNPACK4(hashlib.blake2b(key, digest_size=32).digest())
+    # +0.5 keeps every draw strictly inside (0, 1), so log() in Box-Muller never sees 0
+    return (a + 0.5) * _TO_UNIT, (b + 0.5) * _TO_UNIT, (c + 0.5) * _TO_UNIT, (d + 0.5) * _TO_UNIT
 
 
+def _incident_draws(seed: int, slug: str, day: int) -> tuple[int, ...]:
+    """One 16-bit draw per hour of a UTC day (0-23): whether an incident starts then."""
+    key = f"{seed}|{slug}|{day}|incidents".encode()
+    return _UNPACK24(hashlib.blake2b(key, digest_size=48).digest())
+
+
+def _normals(u1: float, u2: float) -> tuple[float, float]:
+    """Two independent standard normal draws from two uniforms (Box-Muller)."""
+    radius = math.sqrt(-2.0 * math.log(u1))
+    return radius * math.cos(_TAU * u2), radius * math.sin(_TAU * u2)
+
+
+@lru_cache(maxsize=65536)
 def base_latency(slug: str) -> float:
     """Each tool's typical latency, 60-420 ms, fixed by its slug."""
     digest = hashlib.blake2b(slug.encode(), digest_size=2).digest()
@@ -50,13 +79,23 @@ def base_latency(slug: str) -> float:
 
 def incident_at(seed: int, slug: str, hour: datetime) -> Status | None:
     """The incident a tool is in at ``hour`` (degraded or down), or None."""
+    index = int(hour.timestamp()) // 3600
+    day, hour_of_day = divmod(index, 24)
+    today = _incident_draws(seed, slug, day)
+    yesterday: tuple[int, ...] | None = None
     for started_ago in range(MAX_INCIDENT_HOURS):
-        start = hour - timedelta(hours=started_ago)
-        rng = _rng(seed, slug, start, "incident")
-        if rng.random() < INCIDENT_CHANCE:
-            duration = rng.randint(2, MAX_INCIDENT_HOURS)
+        at = hour_of_day - started_ago
+        if at < 0:
+            yesterday = yesterday or _incident_draws(seed, slug, day - 1)
+            draw = yesterday[at + 24]
+        else:
+            draw = today[at]
+        if draw < _INCIDENT_BELOW:
+            # below the threshold the draw is uniform over 0.._INCIDENT_BELOW - 1: its residues
+            # give the duration (2-6 hours) and whether it is an outage (3 in 10)
+            duration = 2 + draw % (MAX_INCIDENT_HOURS - 1)
             if started_ago < duration:
-                return Status.DOWN if rng.random() < 0.3 else Status.DEGRADED
+                return Status.DOWN if (draw // 5) % 10 < 3 else Status.DEGRADED
     return None
 
 
@@ -69,24 +108,46 @@ def initial_reading(slug: str) -> Reading:
     )
 
 
+_HEALTH = BY_NAME["health"]
+_LATENCY = BY_NAME["latency_ms"]
+_UPTIME = BY_NAME["uptime_pct"]
+_QUALITY = BY_NAME["data_quality"]
+
+
+def _step(value: float, goal: float, pull: float, noise: float, low: float, high: float) -> float:
+    return round(min(high, max(low, value + pull * (goal - value) + noise)), 2)
+
+
 def next_reading(previous: Reading | None, slug: str, hour: datetime, seed: int) -> Reading:
     """The tool's values at ``hour``, one step on from ``previous``."""
     prev = previous or initial_reading(slug)
     incident = incident_at(seed, slug, hour)
     target = _DOWN if incident is Status.DOWN else _DEGRADED if incident else _NORMAL
-    rng = _rng(seed, slug, hour, "walk")
     latency_target = base_latency(slug) * target.latency_factor
-
-    def step(name: str, value: float, goal: float, noise: float) -> float:
-        # the range is the metric's own (metric_defs); latency never drops under 1 ms
-        metric = BY_NAME[name]
-        low = 1.0 if name == "latency_ms" else metric.low
-        moved = value + target.pull * (goal - value) + rng.gauss(0, noise)
-        return round(min(metric.high, max(low, moved)), 2)
-
+    # the ranges are the metrics' own (metric_defs), and latency never drops under 1 ms
+    u1, u2, u3, u4 = _walk_draws(seed, slug, hour)
+    n_health, n_latency = _normals(u1, u2)
+    n_uptime, n_quality = _normals(u3, u4)
+    pull = target.pull
     return Reading(
-        health=step("health", prev.health, target.health, 2.0),
-        latency_ms=step("latency_ms", prev.latency_ms, latency_target, latency_target * 0.06),
-        uptime_pct=step("uptime_pct", prev.uptime_pct, target.uptime_pct, 0.03),
-        data_quality=step("data_quality", prev.data_quality, target.data_quality, 0.8),
+        health=_step(prev.health, target.health, pull, 2.0 * n_health, _HEALTH.low, _HEALTH.high),
+        latency_ms=_step(
+            prev.latency_ms,
+            latency_target,
+            pull,
+            latency_target * 0.06 * n_latency,
+            1.0,
+            _LATENCY.high,
+        ),
+        uptime_pct=_step(
+            prev.uptime_pct, target.uptime_pct, pull, 0.03 * n_uptime, _UPTIME.low, _UPTIME.high
+        ),
+        data_quality=_step(
+            prev.data_quality,
+            target.data_quality,
+            pull,
+            0.8 * n_quality,
+            _QUALITY.low,
+            _QUALITY.high,
+        ),
     )

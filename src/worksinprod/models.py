@@ -187,6 +187,20 @@ class HeartbeatResult(Model):
         return self.status == "recorded"
 
 
+class ToolName(Model):
+    """A tool's slug and name, for choosing one (the integration form's list)."""
+
+    slug: str
+    name: str
+
+
+class StackState(Model):
+    """What readers' caches are keyed by: the newest run recorded and the count of edits."""
+
+    run_id: int
+    version: int
+
+
 class StackSummary(Model):
     """The whole stack at a glance."""
 

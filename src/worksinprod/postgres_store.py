@@ -14,6 +14,7 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from .errors import StoreError, TransientError, ValidationError, from_code
+from .float4 import Float4Loader
 from .store import Row, Select, check_name
 
 # The pool logs every failed reconnect as a warning; with no logging configured Python prints
@@ -78,6 +79,7 @@ class PostgresStore:
             min_size=1,
             max_size=max_size,
             kwargs={"autocommit": True, "row_factory": dict_row, "connect_timeout": 10},
+            configure=_configure,
             open=False,
             timeout=POOL_WAIT,
             # A connection is checked as it is handed out: after a database restart the stale
@@ -159,6 +161,11 @@ class PostgresStore:
                 return cur.fetchall() if cur.description else []
         except psycopg.Error as exc:
             raise translate(exc) from exc
+
+
+def _configure(conn: psycopg.Connection[Any]) -> None:
+    # Reals at the precision they were stored at, as over PostgREST (see float4.py).
+    conn.adapters.register_loader("float4", Float4Loader)
 
 
 def compile_select(query: Select) -> tuple[sql.Composed, list[Any]]:

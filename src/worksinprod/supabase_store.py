@@ -53,7 +53,11 @@ class SupabaseStore:
 
     def __init__(self, url: str, key: str, *, timeout: float = 15.0) -> None:
         self.url = url
-        self._http = httpx.Client(timeout=timeout, event_hooks={"response": [_raise_for_5xx]})
+        self._http = httpx.Client(
+            # A host that does not answer is known in seconds; a slow query may take longer.
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+            event_hooks={"response": [_raise_for_5xx]},
+        )
         options = SyncClientOptions(
             httpx_client=self._http, auto_refresh_token=False, persist_session=False
         )
@@ -107,7 +111,9 @@ class SupabaseStore:
 
     def _execute(self, builder: Any) -> Any:
         try:
-            return builder.execute()
+            # postgrest-py retries failed reads itself, silently, for up to 7 s; the library
+            # retries transient failures where a retry is wanted (the heartbeat) and says so.
+            return builder.retry(False).execute()
         except APIError as exc:
             raise _translate(exc) from exc
         except httpx.TimeoutException as exc:

@@ -11,8 +11,9 @@ from typing import Any
 from .client import Client
 from .config import Settings
 from .connection import open_store
-from .errors import AuthError, ConfigError
+from .errors import AuthError, ConfigError, WorksInProdError
 from .heartbeat import policy_for, run_once
+from .sender import drain
 
 
 def authorize(authorization: str | None, secret: str | None) -> None:
@@ -34,9 +35,18 @@ def serverless_settings(settings: Settings | None = None) -> Settings:
 
 
 def run_scheduled(settings: Settings, *, force: bool = False) -> dict[str, Any]:
-    """One heartbeat run for the current slot; the result as JSON-ready data."""
+    """One heartbeat run for the current slot, then the outbox drained; the result as
+    JSON-ready data."""
     with Client(open_store(settings)) as client:
-        return run_once(client, force=force, policy=policy_for(settings)).model_dump(mode="json")
+        result = run_once(client, force=force, policy=policy_for(settings)).model_dump(mode="json")
+        try:
+            sent = drain(client, settings)
+        except WorksInProdError as exc:
+            # The run is stored and its messages wait in the outbox for the next drain.
+            result["notifications"] = {"error": str(exc)}
+        else:
+            result["notifications"] = {"delivered": sent.delivered, "failed": sent.failed}
+        return result
 
 
 def record_ping(settings: Settings, path: str) -> dict[str, Any] | None:

@@ -48,13 +48,17 @@ def test_incidents_happen_and_end() -> None:
 def test_an_incident_pulls_health_down_and_recovery_brings_it_back() -> None:
     seed, slug = 11, "hubspot"
     hours = [HOUR0 + timedelta(hours=h) for h in range(24 * 60)]
-    start = next(
-        i
-        for i, h in enumerate(hours[10:], 10)
-        if incident_at(seed, slug, h) and not incident_at(seed, slug, hours[i - 1])
+    flags = [incident_at(seed, slug, h) is not None for h in hours]
+    # an incident after ten quiet hours, followed by twelve quiet hours once it ends
+    start, end = next(
+        (i, j)
+        for i in range(10, len(hours) - 40)
+        if flags[i] and not any(flags[i - 10 : i])
+        for j in [next(k for k in range(i, len(hours)) if not flags[k])]
+        if not any(flags[j : j + 12])
     )
-    readings = walk(slug, start + 24, seed)
-    during = min(r.health for r in readings[start : start + 3])
+    readings = walk(slug, end + 12, seed)
+    during = min(r.health for r in readings[start:end])
     assert during < readings[start - 1].health - 10
     assert readings[-1].health > during + 10
 

@@ -130,7 +130,7 @@ def test_metrics_since_sends_an_iso_gte_filter(api: respx.MockRouter, client: Cl
 
 
 def test_recent_heartbeats_orders_and_limits(api: respx.MockRouter, client: Client) -> None:
-    route = api.get("/heartbeat_recent").respond(200, json=[])
+    route = api.get("/heartbeat_log").respond(200, json=[])
     assert client.recent_heartbeats(limit=5) == []
     assert dict(only_call(route).url.params) == {
         "select": "*",
@@ -264,7 +264,7 @@ def test_the_heartbeat_retries_a_503_and_records_once(
     api: respx.MockRouter, client: Client
 ) -> None:
     api.get("/tools_current").respond(200, json=[tool_row()])
-    api.get("/heartbeat_recent").respond(200, json=[])
+    api.get("/heartbeat_log").respond(200, json=[])
     api.get("/tool_checks").respond(200, json=[])  # every tool simulated
     rpc = api.post("/rpc/record_heartbeat").mock(
         side_effect=[
@@ -293,7 +293,7 @@ def test_the_heartbeat_retries_a_503_and_records_once(
 
 def test_the_heartbeat_never_retries_a_4xx(api: respx.MockRouter, client: Client) -> None:
     api.get("/tools_current").respond(200, json=[tool_row()])
-    api.get("/heartbeat_recent").respond(200, json=[])
+    api.get("/heartbeat_log").respond(200, json=[])
     api.get("/tool_checks").respond(200, json=[])  # every tool simulated
     rpc = api.post("/rpc/record_heartbeat").respond(
         400,
@@ -311,7 +311,7 @@ def test_the_heartbeat_never_retries_a_4xx(api: respx.MockRouter, client: Client
 
 def test_the_heartbeat_gives_up_after_its_attempts(api: respx.MockRouter, client: Client) -> None:
     api.get("/tools_current").respond(200, json=[tool_row()])
-    api.get("/heartbeat_recent").respond(200, json=[])
+    api.get("/heartbeat_log").respond(200, json=[])
     api.get("/tool_checks").respond(200, json=[])  # every tool simulated
     rpc = api.post("/rpc/record_heartbeat").respond(503, json={"message": "down for good"})
     with pytest.raises(TransientError, match="HTTP 503: down for good"):
@@ -338,3 +338,36 @@ def test_unbounded_reads_page_past_postgrests_row_cap(api: respx.MockRouter) -> 
         for call in route.calls
     ]
     assert pages == [("0", "2"), ("2", "2"), ("4", "2")]
+
+
+def test_recent_heartbeats_page_back_with_before(api: respx.MockRouter, client: Client) -> None:
+    route = api.get("/heartbeat_log").respond(200, json=[])
+    client.recent_heartbeats(limit=1000, before=datetime(2026, 11, 25, 12, tzinfo=UTC))
+    assert dict(only_call(route).url.params) == {
+        "select": "*",
+        "ran_at": "lte.2026-11-25T11:59:59.999999+00:00",
+        "order": "ran_at.desc,id.desc",
+        "limit": "1000",
+    }
+
+
+def test_an_unreachable_project_fails_at_the_first_try(
+    api: respx.MockRouter, client: Client
+) -> None:
+    # postgrest-py would retry a failed read silently for 7 s; a person waits for nothing.
+    route = api.get("/tools_current").mock(side_effect=httpx.ConnectError("Name not known"))
+    with pytest.raises(TransientError, match="cannot reach Supabase"):
+        client.tools()
+    assert route.call_count == 1
+
+
+def test_the_heartbeat_says_when_it_retries(
+    api: respx.MockRouter, client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    api.get("/tools_current").mock(side_effect=httpx.ConnectError("Name not known"))
+    with pytest.raises(TransientError):
+        run_once(client, attempts=3)
+    retries = [r.getMessage() for r in caplog.records if "retrying in" in r.getMessage()]
+    assert len(retries) == 2
+    assert retries[0].startswith("cannot reach Supabase at ")
+    assert retries[-1].endswith("(attempt 3 of 3)")

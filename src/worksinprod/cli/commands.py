@@ -4,9 +4,12 @@ from __future__ import annotations
 
 
 def register() -> None:
-    from . import (  # noqa: F401 - imported for their @app.command()s
+    from . import (  # noqa: F401 - imported for their @app.command()s and helptext's patch
         checks,
         db,
+        helptext,
+        maintenance,
+        notify,
         playbook,
         run,
         schedule,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from typing import Annotated
 
@@ -9,9 +10,11 @@ import typer
 
 from ..config import Settings
 from ..embedded import EmbeddedPostgres
+from ..errors import ConfigError
 from ..migrations import Migration, migrate
 from ..seed import load_demo_stack
 from .app import app, console, runtime
+from .running import holder
 
 
 def apply_migrations(url: str) -> list[Migration]:
@@ -53,6 +56,12 @@ def stop_command(
 ) -> None:
     """Stop the embedded PostgreSQL server (it keeps running between commands)."""
     settings: Settings = runtime(ctx).settings
+    up = holder(settings.home)
+    if up is not None and up != os.getpid():
+        raise ConfigError(
+            f"`worksinprod up` (PID {up}) is using the embedded PostgreSQL: stop it first "
+            f"(Ctrl-C in its terminal, or `kill {up}`), then run `worksinprod stop`"
+        )
     stopped = EmbeddedPostgres(settings.home).stop()
     if not quiet:
         console.print(

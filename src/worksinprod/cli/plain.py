@@ -18,8 +18,12 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069
 _SPACE_LIKE = re.compile("[\t\n\r\x0b\x0c]+")
 
 
+def printable(value: object) -> str:
+    """``value`` with control characters gone (line breaks and tabs become a space), for
+    ``Text`` objects and cells that are escaped where they are drawn."""
+    return _CONTROL.sub("", _SPACE_LIKE.sub(" ", str(value)))
+
+
 def plain(value: object) -> str:
-    """``value`` as text Rich prints literally: control characters gone (line breaks and tabs
-    become a space), markup escaped."""
-    text = _SPACE_LIKE.sub(" ", str(value))
-    return escape(_CONTROL.sub("", text))
+    """``value`` as text Rich prints literally: control characters gone, markup escaped."""
+    return escape(printable(value))

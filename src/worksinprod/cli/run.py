@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import signal
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import Annotated
@@ -14,13 +16,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from .. import heartbeat
 from ..client import Client
+from ..config import Settings
+from ..embedded import EmbeddedPostgres
 from ..errors import ConfigError, WorksInProdError
 from ..models import HeartbeatResult
 from ..outbound import Policy
 from ..seed import load_demo_stack
+from ..sender import drain
 from .app import app, console, err_console, runtime
 from .db import apply_migrations
 from .plain import plain
+from .running import running_up
 
 _INTERVAL = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -107,6 +113,7 @@ def heartbeat_command(
     policy = heartbeat.policy_for(run.settings)
     result = heartbeat.run_once(client, seed=seed, force=force, policy=policy)
     console.print(describe(result), highlight=False)
+    send_notifications(client, run.settings)
 
 
 @app.command("up")
@@ -128,40 +135,68 @@ def up_command(
         check_port(host, port)  # before any work: a taken port is a mistake to fix first
     console.print("[dim]Deploying good intentions…[/]")
     run = runtime(ctx)
+    settings = run.settings
+    embedded = not settings.database_url and not settings.supabase_url
+    if embedded and not EmbeddedPostgres(settings.home).is_running():
+        console.print(  # the first start takes seconds: say what is happening
+            f"starting the embedded PostgreSQL in {settings.home}…", highlight=False
+        )
     apply_migrations(run.direct_url())
     client = run.client
-    if not client.tools():
-        load_demo_stack(run.direct_url())
-        console.print(f"loaded the demo stack: {len(client.tools())} tools")
-    if not client.recent_heartbeats(limit=1):
-        # History up to the previous hour (the loop's first beat records this one itself):
-        # 167 hours, the oldest a retention of 7 days keeps.
-        backfill_with_progress(client, 7 * 24 - 1, seed, end=datetime.now(UTC) - heartbeat.HOUR)
-    stop = threading.Event()
-    loop = threading.Thread(
-        target=heartbeat_loop,
-        args=(client, interval, seed, stop, heartbeat.policy_for(run.settings)),
-        name="heartbeat",
-        daemon=True,
-    )
-    loop.start()
-    try:
-        if web:
-            from ..web.server import serve_dashboard
+    with contextlib.ExitStack() as held:
+        if embedded:  # `worksinprod stop` refuses while this runs
+            held.enter_context(running_up(settings.home))
+        if not client.tools():
+            load_demo_stack(run.direct_url())
+            console.print(f"loaded the demo stack: {len(client.tools())} tools")
+        if not client.recent_heartbeats(limit=1):
+            # History up to the previous hour (the loop's first beat records this one itself):
+            # 167 hours, the oldest a retention of 7 days keeps.
+            backfill_with_progress(client, 7 * 24 - 1, seed, end=datetime.now(UTC) - heartbeat.HOUR)
+        stop = threading.Event()
+        loop = threading.Thread(
+            target=heartbeat_loop,
+            args=(client, interval, seed, stop, heartbeat.policy_for(run.settings), run.settings),
+            name="heartbeat",
+            daemon=True,
+        )
+        loop.start()
+        try:
+            if web:
+                from ..web.server import serve_dashboard
 
-            # The loop's client serves the pages too: one pool per process.
-            serve_dashboard(run.settings, client=client, host=host, port=port)
-        else:
-            if serve:
-                console.print(
-                    "the dashboard needs the web extra: pip install "
-                    "'worksinprod[web]'; running the heartbeat only"
-                )
-            _wait_for_signal(stop, interval)
-    finally:
-        stop.set()
-        loop.join(timeout=30)
+                console.print(f"heartbeat every {interval}; Ctrl-C to stop")
+                # The loop's client serves the pages too: one pool per process.
+                serve_dashboard(run.settings, client=client, host=host, port=port)
+            else:
+                if serve:
+                    console.print(
+                        "the dashboard needs the web extra: pip install "
+                        "'worksinprod[web]'; running the heartbeat only"
+                    )
+                _wait_for_signal(stop, interval)
+        finally:
+            stop.set()
+            loop.join(timeout=30)
     console.print("stopped. Last checked: still works in prod.")
+    if embedded:
+        console.print(
+            "The embedded PostgreSQL keeps running for the next command; "
+            "`worksinprod stop` stops it.",
+            soft_wrap=True,
+        )
+
+
+def send_notifications(client: Client, settings: Settings) -> None:
+    """After a run: drain the outbox (a failure here never fails the heartbeat; the messages
+    wait for the next drain or `worksinprod notify send`)."""
+    try:
+        summary = drain(client, settings)
+    except WorksInProdError as exc:
+        err_console.print(f"[red]notifications not sent:[/] {exc}; they wait in the outbox")
+        return
+    if summary.delivered or summary.failed:
+        console.print(f"notifications: {summary.delivered} sent, {summary.failed} failed")
 
 
 def heartbeat_loop(
@@ -170,6 +205,7 @@ def heartbeat_loop(
     seed: int,
     stop: threading.Event,
     policy: Policy | None = None,
+    settings: Settings | None = None,
 ) -> None:
     """Run at once, then at the start of every slot, until ``stop`` is set."""
     while not stop.is_set():
@@ -180,6 +216,8 @@ def heartbeat_loop(
             )
         except WorksInProdError as exc:
             err_console.print(f"[red]heartbeat failed:[/] {plain(exc)}; trying again next slot")
+        # The watchdog's slot is this loop's interval, whatever WIP_HEARTBEAT_EVERY says.
+        send_notifications(client, replace(settings or Settings(), heartbeat_every=interval))
         now = datetime.now(UTC)
         next_slot = heartbeat.slot_start(now, interval) + interval
         stop.wait((next_slot - now).total_seconds())

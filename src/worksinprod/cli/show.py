@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 import typer
+from rich import box
+from rich.cells import cell_len
+from rich.console import Group
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from ..display import fmt
 from ..metric_defs import METRICS
-from ..models import Status
+from ..models import Sparkline, Status, Tool
 from ..quips import EMPTY
 from ..sparkline import blocks
 from .app import app, console, runtime
-from .plain import plain
+from .plain import plain, printable
 
 STATUS_STYLE = {
     Status.HEALTHY: "green",
@@ -51,29 +57,7 @@ def status_command(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     if not tools:
         console.print(f"{EMPTY} (no tools: `worksinprod seed` or `worksinprod tools add`)")
         return
-    wide = console.width >= 120  # category and owner only where they fit beside the numbers
-    table = Table(title="Works in Prod: the stack", title_justify="left")
-    table.add_column("tool", no_wrap=True, min_width=12)
-    if wide:
-        table.add_column("category")
-        table.add_column("owner")
-    table.add_column("status", no_wrap=True)
-    table.add_column("check", no_wrap=True)  # a simulated number is never mistaken for a real one
-    for metric in METRICS:
-        table.add_column(metric.short, justify="right", no_wrap=True)
-    table.add_column("last 24 h", no_wrap=True)
-    for t in tools:
-        # Names are text, never Rich markup or a control sequence (cli/plain.py).
-        extra = [plain(t.category), plain(t.owner)] if wide else []
-        table.add_row(
-            plain(t.name),
-            *extra,
-            f"[{STATUS_STYLE[t.status]}]{t.status.value}[/]",
-            t.check_kind,
-            *(fmt(getattr(t, m.name), m.unit, m.digits) for m in METRICS),
-            blocks(sparks[t.slug].health[-24:]) if t.slug in sparks else "",
-        )
-    console.print(table)
+    console.print(stack_table(tools, sparks, console.width), soft_wrap=False)
     counts = ", ".join(f"{n} {s.value}" for s, n in summary.by_status.items() if n)
     last = summary.last_heartbeat
     console.print(
@@ -84,6 +68,90 @@ def status_command(ctx: typer.Context, as_json: JsonFlag = False) -> None:
             else " Never checked: run `worksinprod heartbeat`."
         )
     )
+
+
+SPARK = "last 24 h"
+NUMBERS = tuple(m.short for m in METRICS)
+GAP = 3  # the space between two columns (padding on each side, and the separator)
+
+
+def stack_table(
+    tools: Sequence[Tool], sparks: Mapping[str, Sparkline], width: int
+) -> Table | Group:
+    """The stack as a table that fits ``width``. Tool, status and the numbers are never cut or
+    wrapped. To fit, in order: the category goes, long tool names shorten to 20 characters, the
+    sparkline shortens to 8 hours, the owner goes, the sparkline goes, the check kind goes, tool
+    names shorten to 6.
+    Narrower than that (a phone's terminal), one line per tool, broken between values only."""
+    history = {t.slug: sparks[t.slug].health[-24:] if t.slug in sparks else [] for t in tools}
+    columns: dict[str, list[str]] = {
+        # No control sequence reaches the terminal; markup is escaped where cells are drawn.
+        "tool": [printable(t.name) for t in tools],
+        "category": [printable(t.category) for t in tools],
+        "owner": [printable(t.owner) for t in tools],
+        "status": [t.status.value for t in tools],
+        "check": [t.check_kind for t in tools],  # a simulated number is never taken for a real one
+        **{m.short: [fmt(getattr(t, m.name), m.unit, m.digits) for t in tools] for m in METRICS},
+        SPARK: [blocks(history[t.slug]) for t in tools],
+    }
+    widths = {name: max(cell_len(c) for c in [name, *cells]) for name, cells in columns.items()}
+
+    def excess() -> int:
+        return sum(widths.values()) + GAP * (len(widths) - 1) - width
+
+    def shrink(name: str, floor: int) -> None:
+        if name in widths and excess() > 0:
+            widths[name] = max(floor, widths[name] - excess())
+
+    def drop(name: str) -> None:
+        if name in widths and excess() > 0:
+            del widths[name]
+
+    drop("category")
+    shrink("tool", 20)
+    shrink(SPARK, 8)  # fewer hours than that say nothing a status does not
+    drop("owner")
+    drop(SPARK)
+    drop("check")
+    shrink("tool", 6)
+    if excess() > 0:
+        return Group(
+            *(
+                Text.assemble(
+                    (printable(t.name), "bold"),
+                    "  ",
+                    (t.status.value, STATUS_STYLE[t.status]),
+                    f"  {t.check_kind}",
+                    # name=value with no space inside: lines break between values only
+                    *(f"  {name}={columns[name][i].replace(' ', '')}" for name in NUMBERS),
+                )
+                for i, t in enumerate(tools)
+            )
+        )
+    hours = widths.get(SPARK, 24)
+    columns[SPARK] = [blocks(history[t.slug][-hours:]) for t in tools]
+    table = Table(
+        title="Works in Prod: the stack",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+    )
+    for name, fixed in widths.items():
+        table.add_column(
+            f"last {hours} h" if name == SPARK else name,
+            justify="right" if name in NUMBERS else "left",
+            no_wrap=True,
+            overflow="ellipsis",
+            min_width=fixed,
+            max_width=fixed,
+        )
+    for i, t in enumerate(tools):
+        # Names are text, never Rich markup: "[bold]" in a name shows as typed.
+        cells = {name: escape(columns[name][i]) for name in widths}
+        cells["status"] = f"[{STATUS_STYLE[t.status]}]{t.status.value}[/]"
+        table.add_row(*cells.values())
+    return table
 
 
 @app.command("feed")

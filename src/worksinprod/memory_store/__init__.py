@@ -87,7 +87,10 @@ class MemoryStore:
         with self._lock:
             # Every write checks all it needs before it changes anything: an error leaves the
             # tables as they were, as the function's transaction does.
-            return write(self.tables, payload, self._now())
+            result = write(self.tables, payload, self._now())
+            if function != "record_heartbeat":
+                self.tables.version += 1  # the stack_version triggers of every edited table
+            return result
 
     def close(self) -> None:
         """Nothing to release; the data lives as long as the object."""

@@ -37,11 +37,20 @@ COLUMNS = {
     "tool_weekly_trends": "tool_id slug days avg_health p95_latency_ms avg_uptime_pct "
     "avg_data_quality",
     "tool_status_changes": "tool_id slug recorded_at previous_status status",
+    "stack_state": "run_id version",
     "heartbeat_recent": "id run_key ran_at source tools_checked healthy_count degraded_count "
     "down_count duration_ms message recorded_at maintenance_count",
     "playbook_revisions": "id tool_id revision body author restored_from created_at",
     "tool_playbooks": "tool_id slug name revision body author restored_from updated_at",
     "playbook_history": "tool_id slug revision body author restored_from created_at",
+    # Decided in SQL only (see views.decided_in_sql): empty here, but the columns are checked.
+    "incidents_named": "id root root_name root_owner severity opened_at resolved_at open summary "
+    "downstream",
+    "incident_memberships": "incident_id slug is_root joined_at left_at incident_open",
+    "incident_events": "id run_id kind incident_id occurred_at summary root",
+    "notifications": "id message_id event incident_id run_id occurred_at channel_kind channel "
+    "status attempts last_error created_at finished_at",
+    "maintenance_named": "id slug name starts_at ends_at reason source created_at active",
 }
 
 

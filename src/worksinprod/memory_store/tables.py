@@ -72,6 +72,8 @@ class Tables:
     playbooks: dict[int, Row] = field(default_factory=dict)
     retention: timedelta = timedelta(days=7)
     trends_through: date | None = None
+    version: int = 0
+    """stack_version: bumped by every edit (not by heartbeats), as the triggers do."""
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def next_id(self) -> int:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -22,8 +23,12 @@ from ..metric_defs import METRICS
 from ..models import HeartbeatRun, Status
 from ..quips import EMPTY
 from ..sparkline import svg_points
+from ..watchdog import BANNER, is_quiet
 from .about import About
+from .cache import ReadCache, stack_state
 from .sessions import Sessions, SignInThrottle
+
+T = TypeVar("T")
 
 READ_ONLY = "this dashboard is read-only: set WIP_ADMIN_TOKEN on the server to allow edits"
 
@@ -43,6 +48,7 @@ templates.env.globals["KIND_LABELS"] = {
     "http": ("HTTP check", "Real: an HTTP check of an endpoint"),
     "ping": ("ping", "Real: the pipeline's pings"),
 }
+templates.env.globals["QUIET_BANNER"] = BANNER
 
 
 def _ago(moment: datetime | None) -> str:
@@ -82,6 +88,8 @@ class Dashboard:
     """Signed-in sessions, server-side: signing out ends one for every copy of its cookie."""
     throttle: SignInThrottle = field(default_factory=SignInThrottle)
     """Wrong sign-in tokens, counted per address and overall."""
+    cache: ReadCache = field(default_factory=ReadCache)
+    """Reads kept once per heartbeat or edit (web/cache.py)."""
 
     @property
     def client(self) -> Client:
@@ -104,6 +112,18 @@ def dashboard(request: Request) -> Dashboard:
 
 def client(request: Request) -> Client:
     return dashboard(request).client
+
+
+def cached(request: Request, name: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()`` once per heartbeat or edit, shared by every visitor in between."""
+    shared = dashboard(request)
+    return shared.cache.read(stack_state(request, shared.client), name, compute)
+
+
+def last_run(request: Request) -> HeartbeatRun | None:
+    """The latest heartbeat run (the footer's), kept once per change."""
+    runs = cached(request, ("runs", 1), lambda: client(request).recent_heartbeats(limit=1))
+    return runs[0] if runs else None
 
 
 def signed_in(request: Request) -> bool:
@@ -157,13 +177,15 @@ def require_admin(request: Request, submitted_csrf: str | None) -> None:
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """A page with the shared context: footer heartbeat, sign-in state, CSRF token, refresh."""
     if "last_run" not in context:  # pages that read the latest run already pass it
-        last: list[HeartbeatRun] = client(request).recent_heartbeats(limit=1)
-        context["last_run"] = last[0] if last else None
+        context["last_run"] = last_run(request)
     shared = dashboard(request)
+    latest = context["last_run"]
+    quiet = is_quiet(latest.ran_at if latest else None, shared.settings.heartbeat_every)
     return templates.TemplateResponse(
         request,
         template,
         {
+            "heartbeat_quiet": quiet,
             "admin_enabled": bool(shared.admin_token),
             "signed_in": signed_in(request),
             "csrf": csrf_token(request) if shared.admin_token else "",

@@ -10,6 +10,7 @@ from ..client import Client
 from ..config import Settings
 from ..errors import ConfigError
 from .app import create_app
+from .events import close_streams
 
 
 class _Server(uvicorn.Server):
@@ -21,6 +22,7 @@ class _Server(uvicorn.Server):
 
     def handle_exit(self, sig: int, frame: object) -> None:
         super().handle_exit(sig, frame)  # type: ignore[arg-type]
+        close_streams(self.config.app)  # open event streams would hold the shutdown forever
         self._captured_signals.clear()
 
 
@@ -42,6 +44,6 @@ def serve_dashboard(
     """Serve until Ctrl-C or SIGTERM; return once the server has shut down cleanly."""
     check_port(host, port)
     app = create_app(settings, client=client, host=host)
-    print(f"dashboard on http://{host}:{port}")
+    print(f"dashboard on http://{host}:{port}", flush=True)  # a log file sees it now
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=False)
     _Server(config).run()

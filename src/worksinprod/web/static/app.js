@@ -53,4 +53,5 @@
   document.addEventListener("DOMContentLoaded", function () {
     drawCharts();
   });
+  document.addEventListener("wip:updated", drawCharts); // live.js swapped in fresh figures
 })();

@@ -129,7 +129,7 @@
     g.nodes().forEach(function (slug) {
       var n = g.node(slug), t = n.tool;
       var link = make("a", { href: "/map?focus=" + encodeURIComponent(slug), class: "node-link" }, nodeLayer);
-      var node = make("g", { class: "node status-" + t.status, "data-slug": slug,
+      var node = make("g", { class: "node status-" + t.status + (t.incident_root ? " incident-root" : ""), "data-slug": slug,
         transform: "translate(" + (n.x - n.width / 2).toFixed(1) + "," + (n.y - n.height / 2).toFixed(1) + ")" }, link);
       make("rect", { width: n.width, height: n.height, rx: 8 }, node);
       text("text", { x: 10, y: 17, class: "name" }, n.name, node);
@@ -331,10 +331,11 @@
     wrap.map = view; // for the browser tests, which read the layout's boxes from here
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
+  function load() {
     var wrap = document.getElementById("map-wrap");
-    if (!wrap || typeof dagre === "undefined") return;
-    fetch(wrap.dataset.graph, { headers: { Accept: "application/json" } })
+    if (!wrap || wrap.dataset.loading || typeof dagre === "undefined") return;
+    wrap.dataset.loading = "1";
+    fetch(wrap.dataset.graph, { headers: { Accept: "application/json" }, cache: "no-store" })
       .then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
         return response.json();
@@ -343,5 +344,9 @@
       .catch(function () {
         document.getElementById("map-note").textContent = "The map could not be drawn; the lists still say what is at risk.";
       });
-  });
+  }
+
+  document.addEventListener("DOMContentLoaded", load);
+  // live.js swapped in a fresh, empty map after a run or an edit: draw it from fresh data.
+  document.addEventListener("wip:updated", load);
 })();

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+import gzip
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request
-from pydantic import BaseModel
+from fastapi import APIRouter, Header, Path, Query, Request, Response
+from pydantic import BaseModel, TypeAdapter
 
 from ...errors import PermissionDeniedError
 from ...heartbeat import policy_for, run_once
 from ...limits import FIELD_LIMITS
 from ...models import HealthTrend, HeartbeatRun, Playbook, PlaybookRevision, Status, Tool
 from ...trigger import authorize
-from ..context import client, dashboard
+from ..context import cached, client, dashboard
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -30,15 +31,31 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/tools", responses=ERRORS)
+_TOOLS = TypeAdapter(list[Tool])
+
+
+@router.get("/tools", responses=ERRORS, response_model=list[Tool])
 def list_tools(
     request: Request,
     category: Annotated[str | None, Query(max_length=FIELD_LIMITS["category"])] = None,
     status: Annotated[Status | None, Query()] = None,
     owner: Annotated[str | None, Query(max_length=FIELD_LIMITS["owner"])] = None,
-) -> list[Tool]:
+) -> Response:
     """Every tool with its current values, by name."""
-    return client(request).tools(category=category, status=status, owner=owner)
+
+    def body() -> tuple[bytes, bytes]:
+        found = client(request).tools(category=category, status=status, owner=owner)
+        raw = _TOOLS.dump_json(list(found))
+        return raw, gzip.compress(raw, compresslevel=6)
+
+    # The JSON, raw and gzipped, is kept once per heartbeat or edit: at 5,000 tools (2 MB)
+    # serialising and compressing it cost more than reading it. A response that says its
+    # encoding passes the gzip middleware untouched.
+    raw, packed = cached(request, ("api/tools", category, status, owner), body)
+    if "gzip" in request.headers.get("accept-encoding", "") and len(raw) >= 1024:
+        headers = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+        return Response(content=packed, media_type="application/json", headers=headers)
+    return Response(content=raw, media_type="application/json")
 
 
 @router.get("/tools/{slug}", responses=ERRORS)
@@ -75,10 +92,14 @@ def trends(
 
 @router.get("/heartbeats", responses=ERRORS)
 def heartbeats(
-    request: Request, limit: Annotated[int, Query(ge=1, le=1000)] = 20
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 20,
+    before: Annotated[datetime | None, Query()] = None,
 ) -> list[HeartbeatRun]:
-    """The latest heartbeat runs, newest first."""
-    return client(request).recent_heartbeats(limit=limit)
+    """The latest heartbeat runs, newest first; ``before`` (a run's ``ran_at``) pages back."""
+    if before is not None and before.tzinfo is None:
+        before = before.replace(tzinfo=UTC)
+    return client(request).recent_heartbeats(limit=limit, before=before)
 
 
 @router.post(

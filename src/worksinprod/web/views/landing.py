@@ -5,8 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from ...client import summarise
 from ...models import Status
-from ..context import client, render
+from ..context import cached, client, last_run, render
+from .stack import all_tools
 
 router = APIRouter()
 
@@ -14,9 +16,12 @@ router = APIRouter()
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def landing(request: Request) -> HTMLResponse:
     wip = client(request)
-    summary = wip.stack_summary()
+    # from the tools /stack reads too: after a change one read of the stack serves both
+    summary = cached(
+        request, ("summary",), lambda: summarise(all_tools(request), last_run(request))
+    )
     all_clear = summary.tools > 0 and summary.by_status[Status.HEALTHY] == summary.tools
-    runs = wip.recent_heartbeats(limit=3)
+    runs = cached(request, ("runs", 3), lambda: wip.recent_heartbeats(limit=3))
     return render(
         request,
         "landing.html",
@@ -24,4 +29,5 @@ def landing(request: Request) -> HTMLResponse:
         summary=summary,
         all_clear=all_clear,
         runs=runs,
+        open_incidents=wip.incidents(open_only=True, limit=20),
     )

@@ -27,6 +27,8 @@ class GraphTool(BaseModel):
     name: str
     status: Status
     owner: str
+    incident_root: bool = False
+    """The root of an open incident (issue 10's minimal mark on the map)."""
 
 
 class GraphEdge(BaseModel):
@@ -46,9 +48,17 @@ class Graph(BaseModel):
 def integration_graph(request: Request) -> Graph:
     """The integration graph: every tool (slug, name, status, owner) and who feeds whom."""
     wip = client(request)
+    roots = {i.root for i in wip.incidents(open_only=True, limit=1000)}
     return Graph(
         tools=[
-            GraphTool(slug=t.slug, name=t.name, status=t.status, owner=t.owner) for t in wip.tools()
+            GraphTool(
+                slug=t.slug,
+                name=t.name,
+                status=t.status,
+                owner=t.owner,
+                incident_root=t.slug in roots,
+            )
+            for t in wip.tools()
         ],
         integrations=[
             GraphEdge(source=i.source, target=i.target, flow=i.flow) for i in wip.integrations()

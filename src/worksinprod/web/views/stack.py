@@ -7,11 +7,12 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 
 from ...limits import FIELD_LIMITS
 from ...metric_defs import METRICS
-from ...models import HeartbeatRun, Status, Tool
-from ..context import client, dashboard, render, templates
+from ...models import Status, Tool
+from ..context import cached, client, dashboard, last_run, render, templates
 
 router = APIRouter()
 
@@ -89,44 +90,86 @@ class StackQuery:
         )
 
 
-def rows_context(
-    request: Request, q: StackQuery, tools: list[Tool], last: list[HeartbeatRun]
-) -> dict[str, Any]:
-    """The table body's context, from tools and the latest run already read by the caller.
+def all_tools(request: Request) -> list[Tool]:
+    """Every tool by name, read once per heartbeat or edit."""
+    return cached(request, ("tools",), client(request).tools)
+
+
+def matching_tools(request: Request, q: StackQuery) -> list[Tool]:
+    """The filtered, sorted tools, computed once per heartbeat or edit for each filter and sort."""
+    key = ("matching", q.category, q.status, q.owner, q.sort, q.dir)
+    return cached(
+        request,
+        key,
+        lambda: sort_tools([t for t in all_tools(request) if q.keeps(t)], q.sort, q.dir == "desc"),
+    )
+
+
+def rows_context(request: Request, q: StackQuery) -> dict[str, Any]:
+    """The table body's context.
 
     A page holds PAGE_SIZE rows: past that a table stops being readable (and each row carries
-    its own sparkline); filters and sorting still span every tool.
+    its own sparkline, read for the shown tools only); filters and sorting span every tool.
     """
-    matching = sort_tools([t for t in tools if q.keeps(t)], q.sort, q.dir == "desc")
+    matching = matching_tools(request, q)
     pages = max(1, -(-len(matching) // PAGE_SIZE))
     page = min(q.page, pages)
     shown = matching[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    sparks = cached(
+        request,
+        ("sparks", q.params(), page),
+        lambda: client(request).sparklines([t.id for t in shown]),
+    )
+    last = last_run(request)
     return {
         "tools": shown,
         "matching": len(matching),
         "first": (page - 1) * PAGE_SIZE + 1 if shown else 0,
         "page": page,
         "pages": pages,
-        "sparks": client(request).sparklines(),
-        "after": last[0].id if last else 0,
+        "sparks": sparks,
+        "after": last.id if last else 0,
         "q": q,
     }
 
 
+def facets(request: Request) -> tuple[list[str], list[str]]:
+    """The filters' choices: every category and every owner."""
+
+    def compute() -> tuple[list[str], list[str]]:
+        everything = all_tools(request)
+        return sorted({t.category for t in everything}), sorted({t.owner for t in everything})
+
+    return cached(request, ("facets",), compute)
+
+
+def rows_html(request: Request, q: StackQuery, context: dict[str, Any]) -> Markup:
+    """The table body rendered once per heartbeat or edit for each filter, sort and page: it
+    holds no session data, and 500 rows with sparklines are most of the page's cost."""
+
+    def compute() -> Markup:
+        template = templates.get_template("_stack_rows.html")
+        return Markup(  # noqa: S704 - rendered by autoescaping Jinja, not built from text
+            template.render({**context, "refresh_seconds": dashboard(request).refresh_seconds})
+        )
+
+    return cached(request, ("rows", q.params(), context["page"]), compute)
+
+
 @router.get("/stack", response_class=HTMLResponse, include_in_schema=False)
 def stack(request: Request, q: Annotated[StackQuery, Depends()]) -> HTMLResponse:
-    wip = client(request)
-    everything = wip.tools()  # one read serves the table, the filters' choices and the count
-    last = wip.recent_heartbeats(limit=1)
+    categories, owners = facets(request)
+    context = rows_context(request, q)
     return render(
         request,
         "stack.html",
-        last_run=last[0] if last else None,
+        last_run=last_run(request),
         columns=COLUMNS,
-        total=len(everything),
-        categories=sorted({t.category for t in everything}),
-        owners=sorted({t.owner for t in everything}),
-        **rows_context(request, q, everything, last),
+        total=len(all_tools(request)),
+        categories=categories,
+        owners=owners,
+        rows_html=rows_html(request, q, context),
+        **context,
     )
 
 
@@ -135,12 +178,7 @@ def stack_rows(
     request: Request, q: Annotated[StackQuery, Depends()], after: Annotated[int, Query(ge=0)] = 0
 ) -> Response:
     """The table body again, only when a heartbeat has run since ``after`` (else 204)."""
-    last = client(request).recent_heartbeats(limit=1)
-    if not last or last[0].id == after:
+    last = last_run(request)
+    if last is None or last.id == after:
         return Response(status_code=204)
-    context = rows_context(request, q, client(request).tools(), last)
-    return templates.TemplateResponse(
-        request,
-        "_stack_rows.html",
-        {**context, "refresh_seconds": dashboard(request).refresh_seconds},
-    )
+    return HTMLResponse(rows_html(request, q, rows_context(request, q)))

@@ -14,9 +14,9 @@ from fastapi.responses import HTMLResponse
 from ...checks import Check
 from ...errors import PermissionDeniedError
 from ...metric_defs import METRICS
-from ...models import ReadingDetail, Tool
+from ...models import ReadingDetail, Tool, ToolName
 from ...payload import safe_link
-from ..context import client, render, signed_in
+from ..context import cached, client, render, signed_in
 from ..markdown import render as markdown
 
 router = APIRouter()
@@ -71,25 +71,45 @@ def tool_page(request: Request, slug: str) -> HTMLResponse:
 
 def tool_context(request: Request, slug: str) -> dict[str, Any]:
     """Everything the tool page shows (also re-rendered with a form error by the edits)."""
+    reads = cached(request, ("tool", slug), lambda: _tool_reads(request, slug))
+    return {
+        **reads,
+        # per request: what a real check saw last (a ping lands without an edit or a run) and
+        # its configuration, shown to a signed-in admin only
+        "check": check_view(request, reads["tool"]),
+        # per request too: a playbook's edit bumps no stack_version (its table comes later)
+        **playbook_context(request, slug),
+        # per request: maintenance windows are added without an edit or a run
+        "incidents": client(request).incidents(tool=slug, limit=10),
+        "maintenance": client(request).maintenance_windows(slug)[:10],
+        "others": [t for t in tool_names(request) if t.slug != slug],
+        "integration_error": None,
+        "values": {},
+    }
+
+
+def playbook_context(request: Request, slug: str) -> dict[str, Any]:
+    playbook = client(request).playbook(slug)
+    return {"playbook": playbook, "playbook_html": markdown(playbook.body)}
+
+
+def tool_names(request: Request) -> list[ToolName]:
+    return cached(request, ("tool names",), client(request).tool_names)
+
+
+def _tool_reads(request: Request, slug: str) -> dict[str, Any]:
     wip = client(request)
     tool = wip.tool(slug)
     metrics = wip.metrics(slug, since=timedelta(days=7))
     integrations = wip.integrations(slug)
-    playbook = wip.playbook(slug)
     series: dict[str, list[Any]] = {"t": [int(m.recorded_at.timestamp()) for m in metrics]}
     series.update({d.name: [getattr(m, d.name) for m in metrics] for d in METRICS})
     return {
         "tool": tool,
-        "check": check_view(request, tool),
         "series": series,
         "samples": len(metrics),
         "outgoing": [i for i in integrations if i.source == slug],
         "incoming": [i for i in integrations if i.target == slug],
         "changes": wip.status_changes(slug, limit=15),
         "trends": list(reversed(wip.health_trends(slug))),  # newest day first
-        "playbook": playbook,
-        "playbook_html": markdown(playbook.body),
-        "others": [t for t in wip.tools() if t.slug != slug],
-        "integration_error": None,
-        "values": {},
     }

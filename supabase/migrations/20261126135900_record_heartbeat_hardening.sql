@@ -1,10 +1,11 @@
--- record_heartbeat as in 20261126120000_tool_checks.sql (issue 9, which stores each run's
--- readings through public._record_readings), with three changes (issue 8), each marked
--- "issue 8" below; their logic lives in 20261126100000_hardening.sql:
+-- record_heartbeat as issues 9 (readings), 10 (incidents, maintenance) and 8 (hardening) leave
+-- it: the body of 20261126130000_incidents.sql with issue 8's three changes, each marked.
+-- Ordered after every other definition so that none of them is lost.
+-- Issue 8's changes, each marked "issue 8" below; their logic lives in
+-- 20261126100000_hardening.sql:
 -- * ran_at goes through public._run_time (finite, within the retention, at most an hour ahead);
 -- * the metrics go through public._check_metrics (a bad tool_id or number names its field);
 -- * the answer carries the run's message: a repeat answers with the stored run's.
--- Ordered after 20261126120000 so its create or replace does not undo these changes.
 
 -- One heartbeat run: every tool's metrics and one heartbeat_log row, set-based, in one call.
 -- Idempotent on run_key: the log row claims the key first, so a repeat (or ten at once) waits
@@ -122,6 +123,13 @@ begin
   set tools_checked = v_total, healthy_count = v_healthy, degraded_count = v_degraded,
       down_count = v_down, maintenance_count = v_maintenance
   where id = v_id;
+
+  -- Issue 10 (incidents): the flap guard, root-cause grouping, the outbox and the watchdog are
+  -- decided here, in this run's transaction, by _after_heartbeat (20261126130000_incidents.sql).
+  -- It may mark metrics covered by a maintenance window, so the counts are read back after it.
+  perform public._after_heartbeat(v_id, v_ran_at);
+  select h.healthy_count, h.degraded_count, h.down_count into v_healthy, v_degraded, v_down
+  from public.heartbeat_log h where h.id = v_id;
 
   return jsonb_build_object(
     'status', 'recorded', 'run_key', v_run_key, 'ran_at', v_ran_at, 'tools_checked', v_total,

@@ -1,0 +1,79 @@
+"""Reads kept once per change: what the pages show changes only when a heartbeat or an edit
+lands, so each read is computed once per change, not once per visitor.
+
+The key is the database's ``stack_state`` (the newest run's id and an edit counter bumped by
+triggers in the same transaction as the edit), read once per request: a request after a
+heartbeat or an edit always finds a new key, so nothing is ever stale. Entries of an old key
+are dropped when a new one is seen.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable
+from typing import TypeVar, cast
+
+from fastapi import Request
+
+from ..client import Client
+from ..models import StackState
+
+T = TypeVar("T")
+
+MAX_ENTRIES = 512
+"""Entries kept for one key (filter, sort and page combinations, tool pages): a crawler
+walking every combination cannot grow memory without bound."""
+
+
+class ReadCache:
+    """Values computed once per stack state, shared by every request of the process."""
+
+    def __init__(self) -> None:
+        self._state: StackState | None = None
+        self._values: dict[Hashable, object] = {}
+        self._computing: dict[Hashable, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def read(self, state: StackState, name: Hashable, compute: Callable[[], T]) -> T:
+        """The value of ``name`` at ``state``, computed by the first request that needs it;
+        requests arriving meanwhile wait for it rather than compute it again."""
+        with self._lock:
+            if self._state is not None and not _at_least(state, self._state):
+                # a request that read the state before a newer one was seen: answer it from
+                # the database, keep nothing
+                return compute()
+            self._forget_older(state)
+            if name in self._values:
+                return cast(T, self._values[name])
+            computing = self._computing.setdefault(name, threading.Lock())
+        with computing:
+            with self._lock:
+                if self._state == state and name in self._values:
+                    return cast(T, self._values[name])
+            value = compute()
+            with self._lock:
+                if self._state == state:
+                    if len(self._values) >= MAX_ENTRIES:
+                        self._values.clear()
+                    self._values[name] = value
+                self._computing.pop(name, None)
+            return value
+
+    def _forget_older(self, state: StackState) -> None:
+        if self._state != state:
+            self._state = state
+            self._values.clear()
+
+
+def _at_least(state: StackState, other: StackState) -> bool:
+    return state.run_id >= other.run_id and state.version >= other.version
+
+
+def stack_state(request: Request, wip: Client) -> StackState:
+    """This request's stack state, read once however many cached reads it makes."""
+    found = getattr(request.state, "stack_state", None)
+    if isinstance(found, StackState):
+        return found
+    state = wip.stack_state()
+    request.state.stack_state = state
+    return state

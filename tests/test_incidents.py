@@ -1,0 +1,230 @@
+"""Incidents decided in record_heartbeat's transaction: the flap guard and root-cause grouping."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg.types.json import Jsonb
+
+from .concurrency import at_once
+from .factories import Conn, add_tool, metric, record
+
+T0 = datetime(2026, 11, 20, tzinfo=UTC)
+Runner = Callable[[Mapping[str, str]], None]
+
+
+def integrate(conn: Conn, source: str, target: str) -> None:
+    conn.execute(
+        "select add_integration(%s)", [Jsonb({"source": source, "target": target, "flow": "x"})]
+    )
+
+
+@pytest.fixture
+def stack(conn: Conn) -> dict[str, int]:
+    """Segment → HubSpot → Salesforce, and Braze on its own."""
+    ids = {
+        slug: add_tool(conn, slug, name=name, owner=owner)
+        for slug, name, owner in [
+            ("segment", "Segment", "Dana Cho"),
+            ("hubspot", "HubSpot", "Priya Raman"),
+            ("salesforce", "Salesforce", "Sam Ortiz"),
+            ("braze", "Braze", "Lena Marsh"),
+        ]
+    }
+    integrate(conn, "segment", "hubspot")
+    integrate(conn, "hubspot", "salesforce")
+    return ids
+
+
+@pytest.fixture
+def run(conn: Conn, stack: dict[str, int]) -> Runner:
+    """One hourly run: the statuses given, every other tool healthy."""
+    hour = iter(range(10_000))
+
+    def one(statuses: Mapping[str, str]) -> None:
+        at = T0 + timedelta(hours=next(hour))
+        metrics = [
+            metric(tool_id, status=statuses.get(slug, "healthy")) for slug, tool_id in stack.items()
+        ]
+        record(conn, at.isoformat(), metrics, ran_at=at)
+
+    return one
+
+
+def incidents(conn: Conn) -> list[tuple[Any, ...]]:
+    return conn.execute(
+        "select root, severity, resolved_at is null, "
+        "(select array_agg(d ->> 'slug' order by d ->> 'slug')"
+        " from jsonb_array_elements(downstream) d where (d ->> 'active')::boolean) "
+        "from incidents_named order by id"
+    ).fetchall()
+
+
+def events(conn: Conn) -> list[tuple[str, str]]:
+    return conn.execute(
+        "select kind, body #>> '{root,slug}' from notification_events order by id"
+    ).fetchall()
+
+
+def test_one_failing_run_opens_nothing_two_open_one_incident(conn: Conn, run: Runner) -> None:
+    run({"braze": "down"})
+    assert incidents(conn) == []
+    run({"braze": "down"})
+    assert incidents(conn) == [("braze", "down", True, None)]
+    run({"braze": "down"})
+    assert len(incidents(conn)) == 1
+    assert events(conn) == [("incident_opened", "braze")]
+
+
+def test_flapping_never_opens_an_incident(conn: Conn, run: Runner) -> None:
+    for _ in range(5):
+        run({"braze": "down"})
+        run({})
+    assert incidents(conn) == []
+    assert events(conn) == []
+
+
+def test_one_healthy_run_does_not_resolve_two_do(conn: Conn, run: Runner) -> None:
+    run({"braze": "degraded"})
+    run({"braze": "degraded"})
+    run({})
+    run({"braze": "down"})  # the flap inside an incident keeps it open, and escalates it
+    run({})
+    assert incidents(conn) == [("braze", "down", True, None)]
+    run({})
+    assert incidents(conn) == [("braze", "down", False, None)]
+    assert events(conn) == [("incident_opened", "braze"), ("incident_resolved", "braze")]
+
+
+def test_the_guard_is_per_tool(conn: Conn, run: Runner, stack: dict[str, int]) -> None:
+    conn.execute(
+        "insert into incident_guards (tool_id, open_after, resolve_after) values (%s, 3, 1)",
+        [stack["braze"]],
+    )
+    run({"braze": "down"})
+    run({"braze": "down"})
+    assert incidents(conn) == []
+    run({"braze": "down"})
+    assert len(incidents(conn)) == 1
+    run({})
+    assert incidents(conn)[0][2] is False
+
+
+def test_a_chain_failing_together_is_one_incident_at_its_root(conn: Conn, run: Runner) -> None:
+    failing = {"segment": "down", "hubspot": "degraded", "salesforce": "degraded"}
+    run(failing)
+    run(failing)
+    assert incidents(conn) == [("segment", "down", True, ["hubspot", "salesforce"])]
+    (body,) = conn.execute("select body from notification_events").fetchone() or ()
+    assert [t["slug"] for t in body["tools"]] == ["segment", "hubspot", "salesforce"]
+    assert body["summary"] == (
+        "Segment is down. HubSpot and Salesforce are downstream. Dana Cho has been told."
+    )
+    assert [t["owner"] for t in body["tools"]] == ["Dana Cho", "Priya Raman", "Sam Ortiz"]
+
+
+def test_a_downstream_tool_failing_later_joins_without_a_message(conn: Conn, run: Runner) -> None:
+    run({"segment": "down"})
+    run({"segment": "down"})
+    run({"segment": "down", "salesforce": "down"})
+    run({"segment": "down", "salesforce": "down"})  # transitively downstream, through HubSpot
+    assert incidents(conn) == [("segment", "down", True, ["salesforce"])]
+    assert events(conn) == [("incident_opened", "segment")]
+
+
+def test_an_upstream_failing_after_its_downstream_opens_its_own(conn: Conn, run: Runner) -> None:
+    run({"hubspot": "down"})
+    run({"hubspot": "down"})
+    run({"hubspot": "down", "segment": "down"})
+    run({"hubspot": "down", "segment": "down"})
+    # An open incident is not regrouped under a new root: its people are already on it.
+    assert incidents(conn) == [("hubspot", "down", True, None), ("segment", "down", True, None)]
+
+
+def test_when_the_root_recovers_first_the_rest_split_off(conn: Conn, run: Runner) -> None:
+    failing = {"segment": "down", "hubspot": "down", "salesforce": "down"}
+    run(failing)
+    run(failing)
+    run({"hubspot": "down", "salesforce": "down"})
+    run({"hubspot": "down", "salesforce": "down"})
+    assert incidents(conn) == [
+        ("segment", "down", False, None),
+        ("hubspot", "down", True, ["salesforce"]),
+    ]
+    assert events(conn) == [
+        ("incident_opened", "segment"),
+        ("incident_resolved", "segment"),
+        ("incident_opened", "hubspot"),
+    ]
+
+
+def test_a_downstream_tool_recovering_leaves_the_incident(conn: Conn, run: Runner) -> None:
+    run({"segment": "down", "hubspot": "down"})
+    run({"segment": "down", "hubspot": "down"})
+    run({"segment": "down"})
+    run({"segment": "down"})
+    assert incidents(conn) == [("segment", "down", True, None)]
+    assert events(conn) == [("incident_opened", "segment")]
+
+
+def test_maintenance_opens_nothing_and_sends_nothing(conn: Conn, run: Runner) -> None:
+    for _ in range(4):
+        run({"braze": "maintenance"})
+    run({"braze": "down"})
+    assert incidents(conn) == []
+    assert events(conn) == []
+
+
+def test_a_cycle_has_one_root(conn: Conn, run: Runner) -> None:
+    integrate(conn, "salesforce", "segment")
+    failing = {"segment": "down", "hubspot": "down", "salesforce": "down"}
+    run(failing)
+    run(failing)
+    assert incidents(conn) == [("segment", "down", True, ["hubspot", "salesforce"])]
+
+
+def test_a_repeated_run_changes_nothing(conn: Conn, stack: dict[str, int]) -> None:
+    metrics = [metric(stack["braze"], status="down")]
+    for hour in (0, 1):
+        at = T0 + timedelta(hours=hour)
+        record(conn, at.isoformat(), metrics, ran_at=at)
+    at = T0 + timedelta(hours=1)
+    assert record(conn, at.isoformat(), metrics, ran_at=at)["status"] == "already recorded"
+    assert len(incidents(conn)) == 1
+    assert len(events(conn)) == 1
+
+
+def test_a_late_older_run_does_not_move_streaks_back(conn: Conn, stack: dict[str, int]) -> None:
+    down = [metric(stack["braze"], status="down")]
+    record(conn, "h5", down, ran_at=T0 + timedelta(hours=5))
+    record(conn, "h1", down, ran_at=T0 + timedelta(hours=1))  # a backfill of an older hour
+    assert incidents(conn) == []
+    record(conn, "h6", down, ran_at=T0 + timedelta(hours=6))
+    assert len(incidents(conn)) == 1
+
+
+def test_concurrent_runs_open_one_incident(
+    conn: Conn, stack: dict[str, int], database_url: str
+) -> None:
+    """Different runs at once (two schedulers, a backfill and a manual run) serialise on the
+    incident lock: the chain still opens exactly one incident and one message."""
+    chain = [stack["segment"], stack["hubspot"], stack["salesforce"]]
+    record(conn, "first", [metric(i, status="down") for i in chain], ran_at=T0)
+
+    def call(barrier: threading.Barrier) -> str:
+        with psycopg.connect(database_url, autocommit=True) as other:
+            index = barrier.wait()
+            at = T0 + timedelta(hours=1 + index)
+            metrics = [metric(i, status="down") for i in chain]
+            return str(record(other, f"run-{index}", metrics, ran_at=at)["status"])
+
+    statuses, errors = at_once(call, 6)
+    assert errors == []
+    assert statuses == ["recorded"] * 6
+    assert len(incidents(conn)) == 1
+    assert events(conn) == [("incident_opened", "segment")]

@@ -1,0 +1,71 @@
+"""The dashboard's read cache: once per state, a newer state replaces it, an older never does."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from worksinprod.models import StackState
+from worksinprod.web.cache import ReadCache
+
+S1 = StackState(run_id=1, version=0)
+S2 = StackState(run_id=2, version=0)
+EDITED = StackState(run_id=2, version=1)
+
+
+def counter() -> tuple[list[int], Callable[[], int]]:
+    calls: list[int] = []
+
+    def compute() -> int:
+        calls.append(1)
+        return len(calls)
+
+    return calls, compute
+
+
+def test_a_value_is_computed_once_per_state() -> None:
+    cache, (calls, compute) = ReadCache(), counter()
+    assert [cache.read(S1, "x", compute) for _ in range(3)] == [1, 1, 1]
+    assert cache.read(S2, "x", compute) == 2
+    assert cache.read(EDITED, "x", compute) == 3
+    assert len(calls) == 3
+
+
+def test_a_request_holding_an_older_state_never_replaces_a_newer_one() -> None:
+    cache, (_calls, compute) = ReadCache(), counter()
+    cache.read(EDITED, "x", compute)
+    assert cache.read(S1, "x", compute) == 2
+    assert cache.read(EDITED, "x", compute) == 1
+
+
+def test_requests_arriving_together_compute_once() -> None:
+    cache = ReadCache()
+    started, release = threading.Event(), threading.Event()
+    calls: list[int] = []
+
+    def slow() -> str:
+        calls.append(1)
+        started.set()
+        release.wait(5)
+        return "value"
+
+    results: list[str] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(cache.read(S1, "x", slow))) for _ in range(5)
+    ]
+    threads[0].start()
+    started.wait(5)
+    for t in threads[1:]:
+        t.start()
+    release.set()
+    for t in threads:
+        t.join(5)
+    assert results == ["value"] * 5
+    assert calls == [1]
+
+
+def test_a_crawler_cannot_grow_it_without_bound() -> None:
+    cache = ReadCache()
+    for n in range(2000):
+        cache.read(S1, n, str)
+    assert len(cache._values) <= 512
