@@ -108,6 +108,10 @@ def test_choosing_a_tool_highlights_everything_downstream(page: Page, dashboard:
     assert set(listed) == expected
     expect(page.locator("#blast-title")).to_have_text("Downstream of Hightouch")
     expect(page.locator("#affected")).to_contain_text("Lena Marsh")
+    playbooks = page.locator("#affected a.playbook-link").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))"
+    )
+    assert set(playbooks) == {f"/tools/{slug}#playbook" for slug in expected}
     expect(page.locator("#fed-by")).to_contain_text("Snowflake")
     expect(page.locator("#feeds")).to_contain_text("Braze")
     assert page.url.endswith("/map?focus=hightouch")
@@ -168,6 +172,9 @@ def test_the_map_works_without_javascript(browser: Any, dashboard: Dashboard) ->
     page.goto(dashboard.url + "/map?focus=rockerbox")
     expect(page.locator("#blast-title")).to_have_text("Downstream of Rockerbox")
     expect(page.locator('#affected li[data-slug="snowflake"]')).to_have_count(1)
+    expect(
+        page.locator('#affected li[data-slug="snowflake"] a[href="/tools/snowflake#playbook"]')
+    ).to_have_count(1)
     expect(page.locator("#fed-by")).to_contain_text("Google Ads")
     expect(page.locator("#feeds")).to_contain_text("Snowflake")
     page.goto(dashboard.url + "/map")

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ..playbook import playbook_url
+
 
 @dataclass(frozen=True)
 class Message:
@@ -30,7 +32,7 @@ class Message:
         root = self.body.get("root")
         if not isinstance(root, dict) or "slug" not in root:
             return None
-        return self.link(f"/tools/{root['slug']}#playbook")
+        return playbook_url(str(root["slug"]), self.public_url or "")
 
     @property
     def incident_url(self) -> str | None:

@@ -19,6 +19,7 @@ from ..config import Settings
 from ..display import fmt
 from ..errors import PermissionDeniedError, ValidationError
 from ..limits import FIELD_LIMITS
+from ..playbook import playbook_url
 from ..metric_defs import METRICS
 from ..models import HeartbeatRun, Status
 from ..quips import EMPTY
@@ -40,6 +41,7 @@ templates.env.globals["svg_points"] = svg_points
 templates.env.globals["Status"] = Status
 templates.env.globals["EMPTY"] = EMPTY
 templates.env.globals["LIMITS"] = FIELD_LIMITS
+templates.env.globals["playbook_url"] = playbook_url
 templates.env.globals["METRICS"] = METRICS
 # Every status shown says where its numbers come from: a simulated number is never read as real.
 templates.env.globals["KIND_LABELS"] = {

@@ -150,6 +150,15 @@
     return item;
   }
 
+  // The runbook for each affected tool, one click from the blast radius (see playbook_url).
+  function playbookLink(slug) {
+    var link = document.createElement("a");
+    link.href = "/tools/" + encodeURIComponent(slug) + "#playbook";
+    link.className = "playbook-link";
+    link.textContent = "playbook";
+    return link;
+  }
+
   function fill(list, items, empty) {
     list.replaceChildren();
     if (!items.length) {
@@ -170,6 +179,7 @@
     fill(document.getElementById("affected"), blast.affected.map(function (s) {
       var item = listItem("/tools/" + encodeURIComponent(s), graph.bySlug[s].name, graph.bySlug[s].owner);
       item.dataset.slug = s;
+      item.append(" · ", playbookLink(s));
       return item;
     }), "Nothing downstream.");
     fill(document.getElementById("fed-by"), graph.edges.filter(function (e) { return e.target === slug; }).map(function (e) {
