@@ -19,9 +19,9 @@ from ..config import Settings
 from ..display import fmt
 from ..errors import PermissionDeniedError, ValidationError
 from ..limits import FIELD_LIMITS
-from ..playbook import playbook_url
 from ..metric_defs import METRICS
 from ..models import HeartbeatRun, Status
+from ..playbook import playbook_url
 from ..quips import EMPTY
 from ..sparkline import svg_points
 from ..watchdog import BANNER, is_quiet
