@@ -78,3 +78,15 @@ def test_the_stack_state_moves_with_edits_and_heartbeats_only(dashboard: Dashboa
     assert beat.run_id > edited.run_id
     wip.set_retention(14)
     assert wip.stack_state().version > beat.version
+
+
+def test_a_check_a_playbook_or_a_maintenance_window_shows_on_the_next_request(
+    dashboard: Dashboard,
+) -> None:
+    warm(dashboard)
+    with worksinprod.connect(database_url=dashboard.database_url) as other:
+        other.set_check("segment", "ping", every_s=3600, grace_s=1800)
+    api = {t["slug"]: t for t in httpx.get(dashboard.url + "/api/tools").json()}
+    assert api["segment"]["check_kind"] == "ping"
+    row = httpx.get(dashboard.url + "/stack").text.split('href="/tools/segment"', 1)[1]
+    assert "ping" in row.split("</tr>", 1)[0]
