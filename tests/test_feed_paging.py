@@ -20,8 +20,9 @@ RUNS = 450
 @pytest.fixture
 def many_runs(conn: Conn, database_url: str) -> list[datetime]:
     tool = add_tool(conn, "segment")
-    start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=RUNS)
-    moments = [start + timedelta(hours=i) for i in range(RUNS)]
+    # Ten minutes apart: every run stays within the retention, which refuses older run times.
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=10 * RUNS)
+    moments = [start + timedelta(minutes=10 * i) for i in range(RUNS)]
     for i, moment in enumerate(moments):
         record(conn, f"run-{i}", [metric(tool)], ran_at=moment)
     return sorted(moments, reverse=True)
