@@ -13,7 +13,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from .alerting import Alerting
 from .arguments import check_limit, check_moment, check_payload, check_text
-from .checks import Check, CheckKindRow, new_ping_token, token_hash
+from .checks import Checks
 from .config import Settings
 from .connection import open_store
 from .errors import ConfigError, NotFoundError, ValidationError
@@ -23,7 +23,6 @@ from .models import (
     HeartbeatRun,
     Integration,
     Metric,
-    ReadingDetail,
     Sparkline,
     StackState,
     StackSummary,
@@ -41,7 +40,7 @@ from .store import Select, Store
 M = TypeVar("M", bound=BaseModel)
 
 
-class Client(Playbooks, Alerting):
+class Client(Playbooks, Alerting, Checks):
     """Reads return pydantic models; writes go through the database's functions."""
 
     def __init__(self, store: Store) -> None:
@@ -193,40 +192,6 @@ class Client(Playbooks, Alerting):
         last = self.recent_heartbeats(limit=1)
         return summarise(self.tools(), last[0] if last else None, worst)
 
-    def check_kinds(self) -> dict[int, str]:
-        """Each tool's kind of check by tool id (simulated unless set): what anyone may read."""
-        rows = self._select(CheckKindRow, Select("tool_check_kinds"))
-        return {r.tool_id: r.kind for r in rows}
-
-    def checks(self) -> dict[int, Check]:
-        """Every stored check with its configuration (the service role only)."""
-        query = Select("tool_checks", order=[("tool_id", False)])
-        return {c.tool_id: c for c in self._select(Check, query)}
-
-    def check(self, slug: str) -> Check | None:
-        """One tool's stored check with its configuration, or None when it is simulated by
-        default (the service role only)."""
-        query = Select("tool_checks", eq={"tool_id": self.tool(slug).id})
-        found = self._select(Check, query)
-        return found[0] if found else None
-
-    def check_uptime(self) -> dict[int, tuple[int, int]]:
-        """Real-checked tools' (samples, up) over the retention window (the service role only)."""
-        rows = self.store.select(Select("check_uptime"))
-        return {int(r["tool_id"]): (int(r["samples"]), int(r["up"])) for r in rows}
-
-    def readings(self, tool: str, limit: int = 24) -> Records[ReadingDetail]:
-        """A real-checked tool's latest readings (detail, vendor incidents), newest first."""
-        return self._select(
-            ReadingDetail,
-            Select(
-                "tool_readings_named",
-                eq={"slug": check_text("tool", tool)},
-                order=[("recorded_at", True)],
-                limit=check_limit(limit),
-            ),
-        )
-
     # -- writes ---------------------------------------------------------------------------------
 
     def add_tool(
@@ -297,33 +262,6 @@ class Client(Playbooks, Alerting):
         # A repeat answers with the stored run's message, which the function returns.
         return HeartbeatResult.model_validate({"message": payload.message, **result})
 
-    def set_check(
-        self, slug: str, kind: str, *, rotate: bool = False, **config: Any
-    ) -> tuple[Check, str | None]:
-        """Set a tool's check: ``set_check("hubspot", "statuspage", url=..., components=[...])``,
-        ``"http"`` (url, method, expect, keyword, json_pointer, timeout_s, cert_days,
-        headers={"Authorization": "${API_KEY}"}), ``"ping"`` (every_s, grace_s) or
-        ``"simulated"``. Returns the check and, for a new or rotated ping, its token (shown once;
-        the database keeps only its digest)."""
-        token: str | None = None
-        payload: dict[str, Any] = {"slug": slug, "kind": kind, **config}
-        _refuse_nul(payload)
-        if kind == "ping":
-            current = self.checks().get(self.tool(slug).id)
-            if rotate or current is None or current.kind != "ping" or not current.has_token:
-                token, payload["token_hash"] = new_ping_token()
-        row = self._write("set_check", payload)
-        return Check.model_validate(row), token
-
-    def record_ping(self, token: str, *, ok: bool = True) -> str:
-        """A pipeline reported in (``ok=False`` for a failed run); returns the tool's slug."""
-        if not token or len(token) > 200:
-            raise NotFoundError(
-                "token: no ping check has this token", code="P0002", details="token"
-            )
-        row = self._write("record_ping", {"token_hash": token_hash(token), "ok": ok})
-        return str(row["slug"])
-
     # -- plumbing -------------------------------------------------------------------------------
 
     def close(self) -> None:
@@ -363,22 +301,6 @@ def summarise(tools: Sequence[Tool], last: HeartbeatRun | None, worst: int = 5) 
         worst=[t for t in ranked if t.status is not Status.HEALTHY][:worst],
         last_heartbeat=last,
     )
-
-
-def _refuse_nul(payload: dict[str, Any]) -> None:
-    """PostgreSQL's jsonb cannot hold NUL: say which field, before the database says less."""
-    for key, value in payload.items():
-        texts = (
-            value
-            if isinstance(value, list)
-            else list(value.values())
-            if isinstance(value, dict)
-            else [value]
-        )
-        if any(isinstance(t, str) and "\x00" in t for t in [*texts, key]):
-            raise ValidationError(
-                f"{key}: must not contain NUL characters", code="22023", details=key
-            )
 
 
 @cache
