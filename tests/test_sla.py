@@ -111,7 +111,8 @@ def test_downstream_tools_count_their_stay_and_an_open_incident_runs_to_now(
 def test_days_and_resolved_incidents_older_than_the_kept_months_go(wip: Client, conn: Conn) -> None:
     braze = run_braze_month(wip, conn)
     conn.execute(
-        "insert into sla_daily (tool_id, day, samples) values (%s, '2026-09-30', 24), (%s, '2026-10-01', 24)",
+        "insert into sla_daily (tool_id, day, samples)"
+        " values (%s, '2026-09-30', 24), (%s, '2026-10-01', 24)",
         [braze, braze],
     )
     conn.execute(
@@ -195,16 +196,20 @@ def test_the_cli_report(database_url: str, wip: Client, conn: Conn) -> None:
     result = runner.invoke(app, base)
     assert result.exit_code == 0, result.stderr
     assert "SLA November 2026" in result.stdout
-    assert "Braze" in result.stdout and "66.000%" in result.stdout
+    assert "Braze" in result.stdout
+    assert "66.000%" in result.stdout
     result = runner.invoke(app, [*base, "--json"])
     rows = json.loads(result.stdout)
-    assert rows[0]["slug"] == "braze" and rows[0]["incidents"] == 1
+    assert (rows[0]["slug"], rows[0]["incidents"]) == ("braze", 1)
     result = runner.invoke(app, [*base, "--csv"])
     parsed = list(csv.reader(io.StringIO(result.stdout)))
-    assert parsed[1][:2] == ["2026-11", "braze"] and parsed[1][8] == "120.0"
+    assert parsed[1][:2] == ["2026-11", "braze"]
+    assert parsed[1][8] == "120.0"
     for bad in ("2026-13", "nope", "2026-11\x07"):
         result = runner.invoke(app, ["--database-url", database_url, "report", "--month", bad])
         assert result.exit_code == 1
-        assert "month" in result.stderr and "Traceback" not in result.stderr
+        assert "month" in result.stderr
+        assert "Traceback" not in result.stderr
     result = runner.invoke(app, [*base, "--csv", "--json"])
-    assert result.exit_code == 1 and "choose one" in result.stderr
+    assert result.exit_code == 1
+    assert "choose one" in result.stderr
