@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import psycopg
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Dialog, Page, expect
 from psycopg.types.json import Jsonb
 
 from ..factories import add_tool, metric, record
@@ -63,8 +63,13 @@ def test_a_hostile_month_is_refused_beside_the_picker(
     page: Page, reported: Dashboard, month: str
 ) -> None:
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    response = page.goto(reported.url + "/reports?" + httpx.QueryParams(month=month).__str__())
+
+    def seen(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", seen)
+    response = page.goto(reported.url + "/reports?" + str(httpx.QueryParams(month=month)))
     assert response is not None
     assert response.status == 400
     expect(page.locator("#month-error")).to_contain_text("month must")
