@@ -20,6 +20,7 @@ TABLES = [
     "notification_outbox",
     "watchdog_state",
     "maintenance_windows",
+    "sla_daily",
 ]
 # Tables whose secrets only the service role reads (readers see some columns, not `select *`).
 PRIVATE_TABLES = ["notification_channels"]
@@ -44,6 +45,8 @@ VIEWS = [
     "notifications",
     "maintenance_named",
     "tool_uptime",
+    "sla_setting",
+    "sla_monthly",
 ]
 SERVICE_ONLY = ["tool_checks", "check_uptime"]
 """Relations readers may not select whole: a check's configuration, and what is derived from it."""

@@ -35,12 +35,13 @@ from .models import (
 from .payload import HeartbeatPayload
 from .playbook import Playbooks
 from .records import Records
+from .sla import SlaReports
 from .store import Select, Store
 
 M = TypeVar("M", bound=BaseModel)
 
 
-class Client(Playbooks, Alerting, Checks):
+class Client(Playbooks, Alerting, Checks, SlaReports):
     """Reads return pydantic models; writes go through the database's functions."""
 
     def __init__(self, store: Store) -> None:

@@ -30,6 +30,11 @@ class VendorIncident(BaseModel):
     name: str = Field(max_length=300)
     status: str = Field(default="", max_length=60)
     shortlink: str | None = None
+    # Set for a maintenance the page announces (in progress or scheduled): record_heartbeat
+    # turns it into a maintenance window (source 'statuspage'), once per maintenance_id.
+    maintenance_id: str | None = Field(default=None, max_length=100)
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
 
     @field_validator("shortlink")
     @classmethod

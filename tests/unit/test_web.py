@@ -38,6 +38,8 @@ def web(wip: Client) -> Iterator[httpx.Client]:
         ("/api/graph", "revenue models"),
         ("/feed", "backfill"),
         ("/about", "About"),
+        ("/reports?month=2026-11", "SLA report, November 2026"),
+        ("/reports.csv?month=2026-11", "2026-11,segment,Segment,,0,0,0,0,0.0,,"),
     ],
 )
 def test_every_page_renders_from_the_store(web: httpx.Client, path: str, text: str) -> None:

@@ -11,6 +11,7 @@ def register() -> None:
         maintenance,
         notify,
         playbook,
+        report,
         run,
         schedule,
         serve,

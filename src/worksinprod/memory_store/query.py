@@ -50,7 +50,10 @@ COLUMNS = {
     "incident_events": "id run_id kind incident_id occurred_at summary root",
     "notifications": "id message_id event incident_id run_id occurred_at channel_kind channel "
     "status attempts last_error created_at finished_at",
-    "maintenance_named": "id slug name starts_at ends_at reason source created_at active",
+    "maintenance_named": "id slug name starts_at ends_at reason source created_at active vendor_id",
+    "sla_monthly": "month tool_id slug name samples maintenance_samples down_samples uptime_pct "
+    "p95_latency_ms incidents root_incidents downtime_seconds mttr_seconds",
+    "sla_setting": "months",
 }
 
 

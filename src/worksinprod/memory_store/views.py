@@ -186,6 +186,11 @@ def decided_in_sql(tables: Tables, now: datetime) -> list[Row]:
     return []
 
 
+def sla_setting(tables: Tables, now: datetime) -> list[Row]:
+    """SLA data is kept 13 months in SQL; this store keeps none, so the default is all it has."""
+    return [{"months": 13}]
+
+
 VIEWS: dict[str, View] = {
     "tools_current": tools_current,
     "integrations_named": integrations_named,
@@ -204,4 +209,6 @@ VIEWS: dict[str, View] = {
     "incident_events": decided_in_sql,
     "notifications": decided_in_sql,
     "maintenance_named": decided_in_sql,
+    "sla_monthly": decided_in_sql,  # its daily rows are recorded by _after_heartbeat, in SQL
+    "sla_setting": sla_setting,
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..models import Status
@@ -88,6 +89,50 @@ def _incident(item: Any) -> VendorIncident | None:
     )
 
 
+_MAINTENANCE_OPEN = {"scheduled", "in_progress", "verifying", "NOTSTARTEDYET", "INPROGRESS"}
+
+
+def _moment(value: Any) -> datetime | None:
+    if not isinstance(value, str) or len(value) > 64:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _maintenance(item: Any, wanted: Sequence[str]) -> VendorIncident | None:
+    """A maintenance in progress or scheduled, with its id and times; None if it touches none
+    of the ``wanted`` components, or lacks what a window needs."""
+    if not isinstance(item, dict) or item.get("status") not in _MAINTENANCE_OPEN:
+        return None
+    touched = [c for c in item.get("components") or [] if isinstance(c, dict)]
+    if (
+        wanted
+        and touched
+        and not any(c.get("id") in wanted or c.get("name") in wanted for c in touched)
+    ):
+        return None
+    ident, name = _text(item.get("id"), 100), _text(item.get("name"), 300)
+    starts = _moment(item.get("scheduled_for") or item.get("start"))
+    ends = _moment(item.get("scheduled_until"))
+    duration = item.get("duration")  # Instatus: minutes
+    if ends is None and starts is not None and isinstance(duration, int) and duration > 0:
+        ends = starts + timedelta(minutes=min(duration, 366 * 24 * 60))
+    if not ident or not name or starts is None or ends is None or ends <= starts:
+        return None
+    link = item.get("shortlink") or item.get("url")
+    return VendorIncident(
+        name=name,
+        status=_text(item.get("status"), 60),
+        shortlink=link if isinstance(link, str) else None,
+        maintenance_id=ident,
+        starts_at=starts,
+        ends_at=ends,
+    )
+
+
 def parse(document: dict[str, Any], wanted: Sequence[str] = ()) -> PageState:
     """A summary.json (either format) as our status, narrowed to ``wanted`` components."""
     page = document.get("page")
@@ -104,6 +149,11 @@ def parse(document: dict[str, Any], wanted: Sequence[str] = ()) -> PageState:
         if isinstance(c, dict)
     )
     incidents = tuple(i for i in map(_incident, document.get("incidents") or []) if i)
+    incidents += tuple(
+        m
+        for m in (_maintenance(i, wanted) for i in document.get("scheduled_maintenances") or [])
+        if m
+    )
     in_maintenance = any(
         isinstance(m, dict) and m.get("status") == "in_progress"
         for m in document.get("scheduled_maintenances") or []
@@ -137,6 +187,8 @@ def _parse_instatus(document: dict[str, Any]) -> PageState:
     if any(i.get("impact") == "MAJOROUTAGE" for i in active):
         status = Status.DOWN
     incidents = tuple(i for i in map(_incident, active) if i)
+    maintenances = [_maintenance(m, ()) for m in document.get("activeMaintenances") or []]
+    incidents += tuple(m for m in maintenances if m)
     return PageState(status, f"page status {page_status}", incidents, ())
 
 
