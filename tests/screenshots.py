@@ -34,6 +34,8 @@ PAGES = {
     "tool": "/tools/segment",
     "map": "/map",
     "feed": "/feed",
+    "incidents": "/incidents",
+    "reports": "/reports",
     "about": "/about",
     "settings": "/settings",
     "not-found": "/tools/no-such-tool",
