@@ -89,6 +89,8 @@ def test_the_openapi_schema_is_served_and_the_swagger_cdn_is_not(dashboard: Dash
         "/api/retention",
         "/api/ping/{token}",
         "/api/ping/{token}/fail",
+        "/api/maintenance",
+        "/api/maintenance/{window_id}",
     }
     assert httpx.get(dashboard.url + "/docs").status_code == 404
 
