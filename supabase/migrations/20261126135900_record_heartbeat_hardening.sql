@@ -1,6 +1,7 @@
--- record_heartbeat as issues 9 (readings), 10 (incidents, maintenance) and 8 (hardening) leave
--- it: the body of 20261126130000_incidents.sql with issue 8's three changes, each marked.
--- Ordered after every other definition so that none of them is lost.
+-- record_heartbeat as every change since 20261125120400 leaves it, defined once here: it counts
+-- maintenance (20261126090000), stores readings through _record_readings (20261126120000), hands
+-- each stored run to _after_heartbeat (20261126130000: incidents, maintenance, SLA), and takes
+-- issue 8's checks. Ordered after the helpers it calls.
 -- Issue 8's changes, each marked "issue 8" below; their logic lives in
 -- 20261126100000_hardening.sql:
 -- * ran_at goes through public._run_time (finite, within the retention, at most an hour ahead);
