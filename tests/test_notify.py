@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -124,7 +125,13 @@ def test_a_crash_between_commit_and_delivery_still_delivers(
         chain_fails(conn)  # committed; the process "crashes" before any sender ran
         # A sender that claimed the message and died leaves it to the next one after its lease.
         with psycopg.connect(database_url, autocommit=True) as other:
-            other.execute("select claim_notifications('{\"lease_seconds\": 0.01}')")
+            row = other.execute(
+                "select claim_notifications('{\"lease_seconds\": 0.01}')"
+            ).fetchone()
+        assert row is not None
+        assert len(row[0]) == 1  # the dead sender held the message
+        # Past its lease whatever the machine's speed: a fresh connection can open within 10 ms.
+        time.sleep(0.1)
         with worksinprod.connect(database_url=database_url) as restarted:
             assert drain(restarted, LOCAL, backoff=FAST, watch=False).delivered == 1
     assert len(receiver.requests) == 1
