@@ -193,3 +193,25 @@ def test_an_expired_certificate_is_rejected(tmp_path: Path) -> None:
     ca, cert, key = _tls_case(tmp_path, datetime.now(UTC) - timedelta(days=1))
     with serve_tls(APP, cert, key) as url, pytest.raises(OutboundError, match="TLS certificate"):
         fetch(url + "/ok", verify=_trusting(ca))
+
+
+def test_the_sharded_pool_keeps_connections_alive_and_frees_every_slot(base: str) -> None:
+    async def go() -> tuple[list[int], set[int], set[int], int]:
+        async with Outbound(LOCAL) as out:
+            shards = out._http._transport._pool  # type: ignore[attr-defined]
+
+            def connections() -> set[int]:
+                return {id(c) for pool in shards._pools for c in pool.connections}
+
+            await asyncio.gather(*(out.request("GET", f"{base}/ok") for _ in range(40)))
+            first = connections()
+            await asyncio.gather(*(out.request("GET", f"{base}/ok") for _ in range(40)))
+            second = connections()
+            with pytest.raises(OutboundError):  # a failed request gives its slot back too
+                await out.request("GET", f"{base}/slow")
+            return list(shards._busy), first, second, len(shards._pools)
+
+    busy, first, second, pools = asyncio.run(go())
+    assert busy == [0] * pools
+    assert 1 < len(first) <= 40  # spread over shards, none closed while others were busy
+    assert second <= first  # the second batch reused the first batch's connections

@@ -15,7 +15,7 @@ import ipaddress
 import socket
 import ssl
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -32,6 +32,8 @@ MAX_BODY = 1_000_000
 TIMEOUT = 10.0
 POOL = 100
 """Connections one client opens at once: the checks' concurrency bound."""
+SHARD = 10
+"""Connections per pool shard (see _Shards)."""
 _REDIRECTS = {301, 302, 303, 307, 308}
 
 
@@ -138,19 +140,86 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+class _Release:
+    """A response body that tells its shard when it is closed (the connection is free again)."""
+
+    def __init__(self, stream: AsyncIterable[bytes], release: Callable[[], None]) -> None:
+        self._stream = stream
+        self._release: Callable[[], None] | None = release
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        try:
+            close = getattr(self._stream, "aclose", None)
+            if close is not None:
+                await close()
+        finally:
+            release, self._release = self._release, None
+            if release is not None:
+                release()  # once, however often the body is closed
+
+
+class _Shards:
+    """Several small connection pools behind one, each request sent to the least busy.
+
+    httpcore's pool scans all of its connections, for each of them, on every request and every
+    response (quadratic), and closes idle connections whenever it holds more than its keep-alive
+    count in total, busy ones included. One pool of 100 either churned connections (keep-alive
+    20: a new TCP connection for most checks) or spent most of the run's CPU in that scan
+    (keep-alive 100). Ten pools of ten keep every connection alive and each scan short
+    (bench/http_checks.py; docs/performance.md)."""
+
+    def __init__(self, pools: list[httpcore.AsyncConnectionPool]) -> None:
+        self._pools = pools
+        self._busy = [0] * len(pools)
+
+    async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
+        index = min(range(len(self._pools)), key=self._busy.__getitem__)
+        self._busy[index] += 1
+        try:
+            response = await self._pools[index].handle_async_request(request)
+        except BaseException:
+            self._busy[index] -= 1
+            raise
+        assert isinstance(response.stream, AsyncIterable)
+        response.stream = _Release(response.stream, lambda: self._done(index))
+        return response
+
+    def _done(self, index: int) -> None:
+        self._busy[index] -= 1
+
+    async def aclose(self) -> None:
+        for pool in self._pools:
+            await pool.aclose()
+
+    async def __aenter__(self) -> _Shards:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
 class _GuardedTransport(httpx.AsyncHTTPTransport):
     def __init__(self, policy: Policy, verify: ssl.SSLContext | bool) -> None:
         super().__init__(verify=verify, trust_env=False, limits=httpx.Limits(max_connections=POOL))
-        # httpx builds its pool without a way to pass a network backend; rebuild it with ours.
-        # Keep-alive stays at 20, below the pool: httpcore's pool scans every connection for
-        # each idle one on every assignment (quadratic), and at 100 kept alive that scan cost
-        # 3.5x the CPU of the whole run (bench/http_checks.py; docs/performance.md).
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=self._pool._ssl_context,
-            max_connections=POOL,
-            max_keepalive_connections=20,
-            keepalive_expiry=5.0,
-            network_backend=_GuardedBackend(policy),
+        # httpx builds its pool without a way to pass a network backend; rebuild it with ours,
+        # as shards (see _Shards).
+        backend = _GuardedBackend(policy)
+        ssl_context = self._pool._ssl_context
+        self._pool = _Shards(  # type: ignore[assignment]
+            [
+                httpcore.AsyncConnectionPool(
+                    ssl_context=ssl_context,
+                    max_connections=SHARD,
+                    max_keepalive_connections=SHARD,
+                    keepalive_expiry=5.0,
+                    network_backend=backend,
+                )
+                for _ in range(POOL // SHARD)
+            ]
         )
 
 
