@@ -351,7 +351,8 @@ def test_up_on_the_embedded_server_guards_it_and_says_it_keeps_running(tmp_path:
     )
     lines: list[str] = []
     assert process.stdout is not None
-    threading.Thread(target=lambda: lines.extend(process.stdout or []), daemon=True).start()
+    reader = threading.Thread(target=lambda: lines.extend(process.stdout or []), daemon=True)
+    reader.start()
     try:
         deadline = time.monotonic() + 90
         while not any("Ctrl-C to stop" in line for line in lines):
@@ -363,7 +364,7 @@ def test_up_on_the_embedded_server_guards_it_and_says_it_keeps_running(tmp_path:
         assert f"`worksinprod up` (PID {process.pid}) is using the embedded" in refused.stderr
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=60) == 0
-        time.sleep(0.5)  # the reader thread takes the last lines
+        reader.join(timeout=30)  # the reader takes the last lines, however busy the machine
         out = "".join(lines)
         assert "starting the embedded PostgreSQL in" in out
         assert "Ctrl-C to stop" in out
