@@ -102,5 +102,9 @@ def page(browser: object) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     tab = context.new_page()
     tab.set_default_timeout(10_000)
+    from playwright.sync_api import expect
+
+    # Assertions wait as long as actions: the CI machine is two busy cores, not a laptop.
+    expect.set_options(timeout=10_000)
     yield tab
     context.close()
