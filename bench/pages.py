@@ -3,12 +3,13 @@
 floor of the same server in the same run: /about, which renders a template and reads one row.
 
     python bench/pages.py [tools]
+    python bench/pages.py 5000 --only /map    # one page (or a few) against the same floor
 """
 
 from __future__ import annotations
 
+import argparse
 import statistics
-import sys
 import time
 from datetime import UTC, datetime
 from functools import partial
@@ -37,7 +38,7 @@ def cold(http: httpx.Client, wip: worksinprod.Client, path: str, repeat: int) ->
     return statistics.median(samples)
 
 
-def main(count: int) -> None:
+def main(count: int, paths: tuple[str, ...] = PATHS) -> None:
     print(f"machine: {machine()}")
     with database() as url:
         with psycopg.connect(url, autocommit=True) as conn:
@@ -56,7 +57,7 @@ def main(count: int) -> None:
             floor = timed(lambda: http.get("/about").raise_for_status(), repeat=21)
             print(f"{count:,} tools x 7 days; /about floor {floor:.1f} ms (median of 21)")
             print(f"{'path':<18}{'warm':>9}{'ratio':>8}{'cold':>10}{'ratio':>8}{'raw KB':>9}")
-            for path in PATHS:
+            for path in paths:
                 http.get(path).raise_for_status()
                 warm = timed(partial(http.get, path), repeat=11)
                 first = cold(http, wip, path, repeat=5)
@@ -74,4 +75,8 @@ def main(count: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5_000)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("tools", type=int, nargs="?", default=5_000)
+    parser.add_argument("--only", nargs="+", metavar="PATH", help="measure these paths only")
+    args = parser.parse_args()
+    main(args.tools, tuple(args.only) if args.only else PATHS)

@@ -1,10 +1,10 @@
 // The integration map: a layered layout by dagre (vendored from npm), drawn as SVG, with pan and
-// zoom. The graph comes from GET /api/graph (the CSP forbids inline script); names and flows
-// are only ever written into the page as text.
+// zoom. The graph comes from GET /api/graph (the CSP forbids inline script): the whole of it
+// while it fits one drawing, else the part the page names in data-graph (a tool, a category,
+// or what is failing), chosen by the server. Names and flows are only written as text.
 (function () {
   "use strict";
   var SVG = "http://www.w3.org/2000/svg";
-  var MAX_DRAWN = 600; // beyond this the map draws the neighbourhood of the chosen or failing tools
   var MAX_LABELS = 1500; // beyond this flows show on hover only: labels double the layout's work
   var NODE_HEIGHT = 40, NODE_MIN = 100, NODE_MAX = 210, LABEL_MAX = 130, LABEL_HEIGHT = 15;
   var MAX_SCALE = 1.6, MIN_SCALE = 0.05;
@@ -62,18 +62,6 @@
     }).map(function (t) { return t.slug; });
     var affected = downstreamOf(this.out, origins).filter(function (s) { return origins.indexOf(s) < 0; });
     return { origins: origins, affected: affected };
-  };
-
-  // A very large stack is drawn around what matters now: what is at risk, and what feeds it.
-  Graph.prototype.drawable = function (blast) {
-    if (this.tools.length <= MAX_DRAWN) return this.tools;
-    var keep = {}, order = [], self = this;
-    function add(slug) { if (!keep[slug] && order.length < MAX_DRAWN) { keep[slug] = true; order.push(slug); } }
-    blast.origins.forEach(add);
-    blast.affected.forEach(add);
-    this.edges.forEach(function (e) { if (blast.origins.indexOf(e.target) >= 0) add(e.source); });
-    if (!order.length) this.tools.slice(0, MAX_DRAWN).forEach(function (t) { add(t.slug); });
-    return order.map(function (s) { return self.bySlug[s]; });
   };
 
   function layout(tools, edges, font) {
@@ -309,13 +297,11 @@
 
   function start(wrap, data) {
     var graph = new Graph(data);
-    var names = document.getElementById("tool-names");
-    if (names) graph.tools.forEach(function (t) { var o = document.createElement("option"); o.value = t.name; names.appendChild(o); });
     var note = document.getElementById("map-note");
     if (!wrap.offsetParent) return; // a phone: the lists beside the map are the view
     var focus = graph.bySlug[wrap.dataset.focus] ? wrap.dataset.focus : null;
     var blast = graph.blast(focus);
-    var tools = graph.drawable(blast);
+    var tools = graph.tools;
     var svg = document.getElementById("map");
     var g = layout(tools, graph.edges, getComputedStyle(svg).fontFamily);
     render(svg, g);
@@ -326,7 +312,7 @@
     view.highlight(blast);
     view.fitDefault();
     // In a partial drawing a new choice needs a new neighbourhood: let the link load it.
-    var partial = tools.length < graph.tools.length;
+    var partial = data.scope !== "everything";
     view.wire(wrap, partial ? null : function (slug) {
       var chosen = graph.blast(slug);
       view.highlight(chosen);
@@ -334,7 +320,7 @@
       history.replaceState(null, "", "/map?focus=" + encodeURIComponent(slug));
     });
     note.textContent = (partial
-      ? "Showing " + tools.length + " of " + graph.tools.length + " tools: the chosen or failing ones, what they feed and what feeds them. "
+      ? "Showing " + tools.length + " of " + data.total + " tools: " + data.scope + ". "
       : graph.tools.length + " tools, " + graph.edges.length + " integrations. ") +
       "Drag to move, scroll or use the buttons to zoom; choose a tool for its blast radius.";
     wrap.dataset.drawn = String(tools.length);
@@ -356,7 +342,35 @@
       });
   }
 
+  // Suggestions for the text fields, asked of the server as a person types: a large stack's
+  // names are never all sent.
+  function suggest() {
+    var names = document.getElementById("tool-names"), timer = null, asked = "";
+    if (!names) return;
+    document.querySelectorAll('input[list="tool-names"]').forEach(function (input) {
+      input.addEventListener("input", function () {
+        clearTimeout(timer);
+        var wanted = input.value.trim();
+        if (wanted.length < 2 || wanted === asked) return;
+        timer = setTimeout(function () {
+          asked = wanted;
+          fetch("/map/names?q=" + encodeURIComponent(wanted), { headers: { Accept: "application/json" } })
+            .then(function (response) { return response.ok ? response.json() : []; })
+            .then(function (found) {
+              names.replaceChildren.apply(names, found.map(function (name) {
+                var option = document.createElement("option");
+                option.value = name;
+                return option;
+              }));
+            })
+            .catch(function () { /* suggestions are a nicety; the form still works */ });
+        }, 150);
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", load);
+  document.addEventListener("DOMContentLoaded", suggest);
   // live.js swapped in a fresh, empty map after a run or an edit: draw it from fresh data.
   document.addEventListener("wip:updated", load);
 })();

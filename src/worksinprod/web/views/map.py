@@ -1,25 +1,39 @@
 """/map : the integration graph, and the blast radius of a tool or of whatever is degraded.
 
-The page itself stays small at any size (the lists are capped, the graph is not inlined);
-the browser draws the graph from GET /api/graph, one compact document gzip shrinks well.
+The page stays small at any size: the failing tools and their chains first, the categories,
+a search, and lists capped at a readable length. The browser draws the graph from
+GET /api/graph: the whole graph while it fits a drawing, else the part chosen (a tool, a
+category, or what is failing). Everything is computed once per heartbeat or edit.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+import gzip
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
-from pydantic import BaseModel
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, TypeAdapter
 
-from ...errors import NotFoundError
-from ...models import Status, Tool
-from .. import graph
-from ..context import client, render
+from ...limits import FIELD_LIMITS
+from ...models import Status
+from ..context import cached, client, render
+from ..graph import StackMap
+from .stack import all_tools
 
 router = APIRouter()
 PICKER_LIMIT = 500  # above this a text field (with suggestions) replaces the drop-down
 LIST_LIMIT = 100  # the longest list of tools the page itself carries
+DRAWN_LIMIT = 600  # the most tools one drawing shows: past it a layout is neither quick nor legible
+CHAIN_LIMIT = 30  # failing tools shown with their chains
+CHAIN_LENGTH = 6  # tools shown downstream of each
+CATEGORY_LIMIT = 200
+SEARCH_LIMIT = 50
+SUGGESTIONS = 20
+
+Focus = Annotated[str | None, Query(max_length=FIELD_LIMITS["name"])]
+Category = Annotated[str | None, Query(max_length=FIELD_LIMITS["category"])]
 
 
 class GraphTool(BaseModel):
@@ -38,71 +52,136 @@ class GraphEdge(BaseModel):
 
 
 class Graph(BaseModel):
-    """Every tool and every integration, with only what the map draws."""
+    """Tools and the integrations between them, with only what the map draws."""
 
     tools: list[GraphTool]
     integrations: list[GraphEdge]
+    total: int
+    """Every tool of the stack: more than ``tools`` when only a part is sent."""
+    scope: str
+    """What the tools sent are: "everything", or which part."""
 
 
-@router.get("/api/graph", tags=["api"])
-def integration_graph(request: Request) -> Graph:
-    """The integration graph: every tool (slug, name, status, owner) and who feeds whom."""
-    wip = client(request)
-    roots = {i.root for i in wip.incidents(open_only=True, limit=1000)}
-    return Graph(
-        tools=[
-            GraphTool(
-                slug=t.slug,
-                name=t.name,
-                status=t.status,
-                owner=t.owner,
-                incident_root=t.slug in roots,
-            )
-            for t in wip.tools()
-        ],
-        integrations=[
-            GraphEdge(source=i.source, target=i.target, flow=i.flow) for i in wip.integrations()
-        ],
-    )
+_GRAPH = TypeAdapter(Graph)
 
 
-def _find(tools: list[Tool], wanted: str) -> Tool:
-    """A tool by slug, or by its name (what a person types when there is no drop-down)."""
-    for tool in tools:
-        if tool.slug == wanted:
-            return tool
-    for tool in tools:
-        if tool.name.casefold() == wanted.strip().casefold():
-            return tool
-    raise NotFoundError(f'no tool with slug "{wanted}"', code="P0002", details="slug")
+def stack_map(request: Request) -> StackMap:
+    """The indexed graph, built once per heartbeat or edit (the tools are the stack page's)."""
+
+    def build() -> StackMap:
+        wip = client(request)
+        roots = {i.root for i in wip.incidents(open_only=True, limit=1000)}
+        return StackMap.build(all_tools(request), wip.integrations(), roots)
+
+    return cached(request, ("stack map",), build)
+
+
+@router.get("/api/graph", tags=["api"], response_model=Graph)
+def integration_graph(
+    request: Request,
+    focus: Focus = None,
+    category: Category = None,
+    at_risk: bool = False,
+) -> Response:
+    """The integration graph: every tool (slug, name, status, owner) and who feeds whom.
+
+    With ``focus`` (a slug or name), ``category`` or ``at_risk``, only the part the map draws
+    when a stack is too large for one drawing: the tool with what feeds it and everything
+    downstream, the category with its direct neighbours, or the failing tools with theirs.
+    """
+    everything = focus is None and category is None and not at_risk
+
+    def body() -> tuple[bytes, bytes]:
+        stack = stack_map(request)
+        slug = stack.find(focus).slug if focus else None
+        limit = len(stack.tools) if everything else DRAWN_LIMIT
+        part = stack.part(slug, category, max(limit, 1))
+        graph = Graph(
+            tools=[
+                GraphTool(
+                    slug=t.slug,
+                    name=t.name,
+                    status=t.status,
+                    owner=t.owner,
+                    incident_root=t.slug in stack.roots,
+                )
+                for t in (stack.tools[s] for s in part.slugs)
+            ],
+            integrations=[
+                GraphEdge(source=i.source, target=i.target, flow=i.flow)
+                for i in stack.edges(part.slugs)
+            ],
+            total=len(stack.tools),
+            scope=part.scope,
+        )
+        raw = _GRAPH.dump_json(graph)
+        return raw, gzip.compress(raw, compresslevel=6)
+
+    # Kept serialised and gzipped once per change, as /api/tools is: at 5,000 tools building
+    # and compressing the whole graph cost far more than reading it.
+    raw, packed = cached(request, ("api/graph", focus, category, at_risk), body)
+    if "gzip" in request.headers.get("accept-encoding", "") and len(raw) >= 1024:
+        headers = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+        return Response(content=packed, media_type="application/json", headers=headers)
+    return Response(content=raw, media_type="application/json")
+
+
+@router.get("/map/names", include_in_schema=False)
+def suggest(request: Request, q: Focus = None) -> JSONResponse:
+    """Up to 20 tool names for the text fields' suggestions, as a person types."""
+    found = stack_map(request).search(q or "")[:SUGGESTIONS]
+    return JSONResponse([t.name for t in found])
+
+
+def _graph_url(stack: StackMap, focus: str | None, category: str | None) -> str:
+    """Where map.js reads its drawing: the whole graph while it fits, else the part chosen."""
+    if category is not None:
+        return "/api/graph?" + urlencode({"category": category})
+    if len(stack.tools) <= DRAWN_LIMIT:
+        return "/api/graph"
+    if focus is not None:
+        return "/api/graph?" + urlencode({"focus": focus})
+    return "/api/graph?at_risk=true"
+
+
+def _page(stack: StackMap, focus: str | None, category: str | None, q: str | None) -> Any:
+    chosen = stack.find(focus) if focus else None  # an unknown tool is a 404, not an empty map
+    in_category = stack.category(category) if category is not None else []
+    origins, affected = stack.blast(chosen.slug if chosen else None)
+    found = stack.search(q) if q else []
+    tools = list(stack.tools.values())
+    return {
+        "tools": tools if len(tools) <= PICKER_LIMIT else [],
+        "tool_count": len(tools),
+        "focus": chosen,
+        "category": category,
+        "category_tools": in_category[:LIST_LIMIT],
+        "category_count": len(in_category),
+        "chains": [] if chosen else stack.chains(CHAIN_LIMIT, CHAIN_LENGTH),
+        "origin_count": len(origins),
+        "affected": [stack.tools[s] for s in affected[:LIST_LIMIT]],
+        "affected_count": len(affected),
+        "feeds": stack.feeds.get(chosen.slug, [])[:LIST_LIMIT] if chosen else [],
+        "fed_by": stack.fed_by.get(chosen.slug, [])[:LIST_LIMIT] if chosen else [],
+        "categories": stack.categories[:CATEGORY_LIMIT],
+        "category_total": len(stack.categories),
+        "q": q or "",
+        "found": found[:SEARCH_LIMIT],
+        "found_count": len(found),
+        "graph_url": _graph_url(stack, chosen.slug if chosen else None, category),
+    }
 
 
 @router.get("/map", response_class=HTMLResponse, include_in_schema=False)
 def map_page(
-    request: Request, focus: Annotated[str | None, Query(max_length=120)] = None
+    request: Request,
+    focus: Focus = None,
+    category: Category = None,
+    q: Annotated[str | None, Query(max_length=FIELD_LIMITS["name"])] = None,
 ) -> HTMLResponse:
-    wip = client(request)
-    tools = list(wip.tools())
-    integrations = wip.integrations()
-    adjacency = graph.adjacency(integrations)
-    by_slug = {t.slug: t for t in tools}
-    chosen = _find(tools, focus) if focus else None  # an unknown tool is a 404, not an empty map
-    if chosen:
-        origins, affected = [chosen.slug], graph.downstream(adjacency, [chosen.slug])
-    else:
-        origins, affected = graph.at_risk(tools, adjacency)
-    feeds = [i for i in integrations if chosen and i.source == chosen.slug]
-    fed_by = [i for i in integrations if chosen and i.target == chosen.slug]
-    return render(
+    context = cached(
         request,
-        "map.html",
-        tools=tools if len(tools) <= PICKER_LIMIT else [],
-        tool_count=len(tools),
-        focus=chosen,
-        origins=[by_slug[s] for s in origins[:LIST_LIMIT]],
-        origin_count=len(origins),
-        affected=[by_slug[s] for s in affected[:LIST_LIMIT]],
-        affected_count=len(affected),
-        feeds=feeds[:LIST_LIMIT],
-        fed_by=fed_by[:LIST_LIMIT],
+        ("map page", focus, category, q),
+        lambda: _page(stack_map(request), focus or None, category or None, q),
     )
+    return render(request, "map.html", **context)
