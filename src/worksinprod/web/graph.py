@@ -12,19 +12,12 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..errors import NotFoundError
-from ..models import Integration, Status, Tool
+from ..models import Status, Tool
 
 FAILING = (Status.DEGRADED, Status.DOWN)
-
-
-def adjacency(integrations: Iterable[Integration]) -> dict[str, list[str]]:
-    """slug -> the slugs its data flows to."""
-    graph: dict[str, list[str]] = {}
-    for i in integrations:
-        graph.setdefault(i.source, []).append(i.target)
-    return graph
 
 
 def downstream(
@@ -50,7 +43,15 @@ def downstream(
 def at_risk(tools: Sequence[Tool], graph: dict[str, list[str]]) -> tuple[list[str], list[str]]:
     """The degraded or down tools, and everything downstream of them."""
     troubled = [t.slug for t in tools if t.status in FAILING]
-    return troubled, [s for s in downstream(graph, troubled) if s not in troubled]
+    return troubled, downstream(graph, troubled)  # never the starts themselves
+
+
+class Flow(NamedTuple):
+    """One integration, as lean as the map needs it: a stack's thousands are read per change."""
+
+    source: str
+    target: str
+    flow: str
 
 
 @dataclass(frozen=True)
@@ -86,8 +87,8 @@ class StackMap:
 
     tools: dict[str, Tool]
     """By slug, in name order."""
-    feeds: dict[str, list[Integration]]
-    fed_by: dict[str, list[Integration]]
+    feeds: dict[str, list[Flow]]
+    fed_by: dict[str, list[Flow]]
     roots: frozenset[str]
     """The roots of open incidents."""
     origins: list[str]
@@ -96,16 +97,15 @@ class StackMap:
     out: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
-    def build(
-        cls, tools: Iterable[Tool], integrations: Iterable[Integration], roots: Iterable[str]
-    ) -> StackMap:
+    def build(cls, tools: Iterable[Tool], flows: Iterable[Flow], roots: Iterable[str]) -> StackMap:
         by_slug = {t.slug: t for t in tools}
-        feeds: dict[str, list[Integration]] = {}
-        fed_by: dict[str, list[Integration]] = {}
-        for i in integrations:
-            feeds.setdefault(i.source, []).append(i)
-            fed_by.setdefault(i.target, []).append(i)
-        out = {s: [i.target for i in found] for s, found in feeds.items()}
+        feeds: dict[str, list[Flow]] = {}
+        fed_by: dict[str, list[Flow]] = {}
+        out: dict[str, list[str]] = {}
+        for f in flows:
+            feeds.setdefault(f.source, []).append(f)
+            fed_by.setdefault(f.target, []).append(f)
+            out.setdefault(f.source, []).append(f.target)
         origins, affected = at_risk(list(by_slug.values()), out)
         return cls(
             tools=by_slug,
@@ -189,10 +189,11 @@ class StackMap:
             scope = "the failing tools, what they feed and what feeds them"
         return Part(_first(limit, origins, feeders, affected), scope)
 
-    def edges(self, slugs: Iterable[str]) -> list[Integration]:
+    def edges(self, slugs: Iterable[str]) -> list[Flow]:
         """The integrations between the given tools."""
-        shown = set(slugs)
-        return [i for s in shown for i in self.feeds.get(s, []) if i.target in shown]
+        order = list(slugs)
+        shown = set(order)
+        return [f for s in order for f in self.feeds.get(s, []) if f.target in shown]
 
 
 def _first(limit: int, *groups: Iterable[str]) -> list[str]:
