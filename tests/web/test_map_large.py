@@ -4,6 +4,7 @@ drawn, small at 5,000 tools, and never stale after a heartbeat or an edit."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import psycopg
@@ -153,3 +154,23 @@ def test_hostile_text_in_a_search_is_only_text(dashboard: Dashboard) -> None:
         if names.status_code == 200:
             assert names.json() == []
     assert httpx.get(dashboard.url + "/map/names", params={"q": "seg"}).json() == ["Segment"]
+
+
+def test_categories_and_the_search_work_without_javascript(
+    browser: Any, dashboard: Dashboard
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(dashboard.url + "/map")
+    page.locator('#categories tr[data-category="Warehouse"] a').click()
+    expect(page.locator("#category-title")).to_have_text("Warehouse: 2 tools")
+    expect(page.locator("#category-tools")).to_contain_text("Snowflake")
+    expect(page.locator('#categories tr[aria-current="true"]')).to_have_attribute(
+        "data-category", "Warehouse"
+    )
+    page.get_by_label("Find", exact=True).fill("snow")
+    page.get_by_role("button", name="Find").click()
+    expect(page.locator("#found-title")).to_have_text("1 found for “snow”")
+    page.locator('#search-results li[data-slug="snowflake"] a').first.click()
+    expect(page.locator("#blast-title")).to_have_text("Downstream of Snowflake")
+    context.close()
