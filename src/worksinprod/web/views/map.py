@@ -21,6 +21,7 @@ from ...models import Status
 from ...store import Select
 from ..context import cached, client, render
 from ..graph import Flow, StackMap
+from .api import ERRORS
 from .stack import all_tools
 
 router = APIRouter()
@@ -82,7 +83,7 @@ def stack_map(request: Request) -> StackMap:
     return cached(request, ("stack map",), build)
 
 
-@router.get("/api/graph", tags=["api"], response_model=Graph)
+@router.get("/api/graph", tags=["api"], response_model=Graph, responses=ERRORS)
 def integration_graph(
     request: Request,
     focus: Focus = None,
