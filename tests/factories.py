@@ -66,3 +66,9 @@ def run_payload(run_key: str, message: str) -> HeartbeatPayload:
         duration_ms=0.0,
         metrics=(),
     )
+
+
+def metric_days(conn: Conn, first: Any, last: Any) -> None:
+    """The day partitions of metrics from ``first`` to ``last``, for a test that inserts rows
+    straight into metrics (record_heartbeat makes its own; there is no default partition)."""
+    conn.execute("select ensure_metric_partitions(%s, %s)", [first, last])

@@ -8,7 +8,7 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
-from .factories import Conn, add_tool, count
+from .factories import Conn, add_tool, count, metric_days
 
 
 def insert_metric(conn: Conn, tool_id: int, **overrides: object) -> None:
@@ -22,6 +22,7 @@ def insert_metric(conn: Conn, tool_id: int, **overrides: object) -> None:
         "status": "healthy",
     }
     values.update(overrides)
+    metric_days(conn, values["recorded_at"], values["recorded_at"])
     conn.execute(
         "insert into metrics (tool_id, recorded_at, health, latency_ms, uptime_pct, data_quality,"
         " status) values (%(tool_id)s, %(recorded_at)s, %(health)s, %(latency_ms)s,"

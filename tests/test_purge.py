@@ -6,17 +6,19 @@ from datetime import UTC, datetime, timedelta
 
 from psycopg.types.json import Jsonb
 
-from .factories import Conn, add_tool, count, metric, record
+from .factories import Conn, add_tool, count, metric, metric_days, record
 
 
 def backdate(conn: Conn, tool_id: int, ages_hours: list[float]) -> None:
     """Rows inserted straight into metrics (the purge runs after every insert statement)."""
     now = datetime.now(UTC)
+    moments = [now - timedelta(hours=h) for h in ages_hours]
+    metric_days(conn, min(moments), max(moments))
     with conn.cursor() as cur:
         cur.executemany(
             "insert into metrics (tool_id, recorded_at, health, latency_ms, uptime_pct,"
             " data_quality, status) values (%s, %s, 90, 100, 99, 95, 'healthy')",
-            [(tool_id, now - timedelta(hours=h)) for h in ages_hours],
+            [(tool_id, moment) for moment in moments],
         )
 
 
@@ -56,13 +58,21 @@ def test_a_run_with_nothing_old_deletes_nothing(conn: Conn) -> None:
     assert count(conn, "metrics") == 5
 
 
-def test_the_purge_plan_walks_the_time_index(conn: Conn) -> None:
-    # "Costs only what it deletes": the delete is an index range scan, not a table scan.
+def test_the_purge_deletes_only_in_the_boundary_day_and_walks_its_time_index(conn: Conn) -> None:
+    # "Costs only what it deletes": older days are dropped whole (tests/test_metric_partitions.py);
+    # the rows left to delete are in the cutoff's own day, found through its time index.
+    now = datetime.now(UTC)
+    metric_days(conn, now - timedelta(days=9), now)
     conn.execute("set enable_seqscan = off")
     plan = "\n".join(
         r[0]
         for r in conn.execute(
-            "explain delete from metrics where recorded_at < now() - interval '7 days'"
+            "explain delete from metrics where recorded_at < %s", [now - timedelta(days=7)]
         )
     )
-    assert "metrics_recorded_at_idx" in plan
+    assert "Index Scan" in plan
+    assert "Seq Scan" not in plan
+    cutoff_day = (now - timedelta(days=7)).strftime("%Y%m%d")
+    newer = [d.strftime("%Y%m%d") for d in (now - timedelta(days=n) for n in range(6, -1, -1))]
+    assert f"metrics_{cutoff_day}" in plan
+    assert not any(f"metrics_{day}" in plan for day in newer)

@@ -30,7 +30,7 @@ def test_every_table_has_row_level_security_on(conn: Conn) -> None:
     rows = conn.execute(
         "select c.relname, c.relrowsecurity from pg_class c "
         "join pg_namespace n on n.oid = c.relnamespace "
-        "where n.nspname = 'public' and c.relkind = 'r' order by 1"
+        "where n.nspname = 'public' and c.relkind in ('r', 'p') order by 1"
     ).fetchall()
     assert rows == sorted((t, True) for t in TABLES)
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from psycopg.types.json import Jsonb
 
-from .factories import Conn, add_tool, metric, record
+from .factories import Conn, add_tool, metric, metric_days, record
 from .schema_names import VIEWS
 
 
@@ -52,6 +52,8 @@ def test_tool_health_trends_ignores_samples_past_retention(conn: Conn) -> None:
     tool = add_tool(conn, "a")
     record(conn, "recent", [metric(tool)], ran_at=at(1))
     conn.execute("alter table metrics disable trigger metrics_purge_old")
+    nine_days_ago = datetime.now(UTC) - timedelta(days=9)
+    metric_days(conn, nine_days_ago, nine_days_ago)
     conn.execute(
         "insert into metrics (tool_id, recorded_at, health, latency_ms, uptime_pct,"
         " data_quality, status) values (%s, now() - interval '9 days', 1, 1, 1, 1,"

@@ -32,7 +32,7 @@ from worksinprod.config import Settings
 from worksinprod.heartbeat import backfill
 from worksinprod.runtime import Runtime
 
-from ..factories import Conn, add_tool, count, metric, record, run_payload
+from ..factories import Conn, add_tool, count, metric, metric_days, record, run_payload
 
 
 @pytest.fixture
@@ -60,6 +60,7 @@ def test_the_purge_keeps_what_is_inside_the_retention_under_a_dst_changing_zone(
     assert local_week == (timedelta(hours=167),)
     tool = add_tool(conn, "segment")
     now = datetime.now(UTC)
+    metric_days(conn, now - timedelta(hours=168.5), now)
     with conn.cursor() as cur:
         conn.execute("alter table metrics disable trigger metrics_purge_old")
         cur.executemany(

@@ -16,7 +16,7 @@ from .tables import Row, midnight
 COLUMNS = {
     "tools": "id slug name category vendor owner description created_at updated_at",
     "tool_integrations": "id source_id target_id flow created_at",
-    "metrics": "id tool_id recorded_at health latency_ms uptime_pct data_quality status",
+    "metrics": "tool_id recorded_at health latency_ms uptime_pct data_quality status",
     "heartbeat_log": "id run_key ran_at source tools_checked healthy_count degraded_count "
     "down_count duration_ms message recorded_at maintenance_count",
     "governance_settings": "id retention trends_through",

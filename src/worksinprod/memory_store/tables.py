@@ -121,8 +121,8 @@ class Tables:
     def insert_metrics(self, rows: list[Row], now: datetime) -> None:
         """Insert checked rows, then fire the statement triggers: roll up, then purge."""
         for row in rows:
-            metric_id = self.next_id()
-            self.metrics[metric_id] = {"id": metric_id, **row}
+            # The key is this store's own; the rows have no id column, as in SQL (issue 11).
+            self.metrics[self.next_id()] = dict(row)
         self._aggregate_trends(rows, now)
         self._purge(now)
 
