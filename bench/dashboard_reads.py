@@ -40,6 +40,7 @@ def main() -> None:
     with database() as url:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(sql("make_tools"), {"count": TOOLS})
+            conn.execute(sql("make_history_days"), {"newest_hours": 0, "oldest_hours": 7 * 24 - 1})
             conn.execute(sql("make_history"), {"newest_hours": 0, "oldest_hours": 7 * 24 - 1})
         vacuum(url)
         with worksinprod.connect(database_url=url) as wip:

@@ -43,6 +43,7 @@ def main(count: int, paths: tuple[str, ...] = PATHS) -> None:
     with database() as url:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(sql("make_tools"), {"count": count})
+            conn.execute(sql("make_history_days"), {"newest_hours": 1, "oldest_hours": 7 * 24 - 1})
             conn.execute(sql("make_history"), {"newest_hours": 1, "oldest_hours": 7 * 24 - 1})
             conn.execute(sql("make_integrations"))
         with worksinprod.connect(database_url=url) as wip:

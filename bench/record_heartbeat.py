@@ -107,6 +107,7 @@ def steady_state(count: int) -> None:
         empty = median_call(conn, tool_ids, when, repeat=9)
         conn.execute("delete from metrics")
         conn.execute("alter table metrics disable trigger metrics_purge_old")
+        conn.execute(sql("make_history_days"), {"newest_hours": 3, "oldest_hours": 7 * 24 - 1})
         conn.execute(sql("make_history"), {"newest_hours": 3, "oldest_hours": 7 * 24 - 1})
         conn.execute("alter table metrics enable trigger metrics_purge_old")
         vacuum(url)
@@ -115,6 +116,10 @@ def steady_state(count: int) -> None:
         for i in range(7):
             # Steady state: each hourly run finds one hour of rows past retention and purges it.
             conn.execute("alter table metrics disable trigger metrics_purge_old")
+            conn.execute(
+                sql("make_history_days"),
+                {"newest_hours": 7 * 24 + 1 + i, "oldest_hours": 7 * 24 + 1 + i},
+            )
             conn.execute(
                 sql("make_history"),
                 {"newest_hours": 7 * 24 + 1 + i, "oldest_hours": 7 * 24 + 1 + i},

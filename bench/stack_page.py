@@ -29,6 +29,7 @@ def measure(count: int) -> None:
     with database() as url:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(sql("make_tools"), {"count": count})
+            conn.execute(sql("make_history_days"), {"newest_hours": 0, "oldest_hours": 7 * 24 - 1})
             conn.execute(sql("make_history"), {"newest_hours": 0, "oldest_hours": 7 * 24 - 1})
         vacuum(url)
         with (
