@@ -25,14 +25,15 @@ def sql(name: str) -> str:
 
 
 @contextmanager
-def database() -> Iterator[str]:
-    """A fresh, migrated database on a temporary embedded server."""
+def database(migrations: Path | None = None) -> Iterator[str]:
+    """A fresh database on a temporary embedded server, migrated with ``migrations`` (a folder;
+    the packaged migrations by default)."""
     home = Path(tempfile.mkdtemp(prefix="wip-bench-"))
     home.chmod(0o755)
     server = EmbeddedPostgres(home)
     try:
         url = server.start()
-        migrate(url)
+        migrate(url, migrations)
         yield url
     finally:
         server.stop()
