@@ -93,3 +93,65 @@ def test_weekly_trends_are_the_daily_trends_as_one_row_per_tool(database_url: st
     assert weekly["segment"].days == [t.day for t in segment]
     assert weekly["segment"].avg_health == [t.avg_health for t in segment]
     assert weekly["segment"].p95_latency_ms == [t.p95_latency_ms for t in segment]
+
+
+def test_a_backfilled_past_day_is_rolled_up_once_by_the_next_days_first_run(conn: Conn) -> None:
+    a, b = add_tool(conn, "a"), add_tool(conn, "b")
+    day = (datetime.now(UTC) - timedelta(days=3)).replace(hour=0, minute=0, second=0, microsecond=0)
+    # One transaction, so its own row counts (pg_stat_xact_user_tables) show every rollup write.
+    with conn.transaction():
+        for hour in range(3):
+            ran_at = day + timedelta(hours=hour)
+            record(
+                conn, f"h{hour}", [metric(a, 90 - hour), metric(b, 50)], ran_at, source="backfill"
+            )
+            # Owed, not rolled up: the view reads the day live, exactly as the samples say.
+            assert count(conn, "metric_trends_daily") == 0
+            assert pending(conn) == [day.date()]
+            assert rows(conn, VIEW) == rows(conn, LIVE)
+        record(conn, "next", [metric(a), metric(b)], day + timedelta(days=1), source="backfill")
+        assert conn.execute(
+            "select tool_id, day, samples, avg_health from metric_trends_daily order by 1"
+        ).fetchall() == [(a, day.date(), 3, 89.0), (b, day.date(), 3, 50.0)]
+        # Each tool's row of the day written once: before, every hour deleted and re-inserted it.
+        assert conn.execute(
+            "select n_tup_ins, n_tup_del, n_tup_upd from pg_stat_xact_user_tables "
+            "where relname = 'metric_trends_daily'"
+        ).fetchone() == (2, 0, 0)
+        assert pending(conn) == [(day + timedelta(days=1)).date()]
+        assert rows(conn, VIEW) == rows(conn, LIVE)
+
+
+def test_a_scheduled_run_rolls_up_what_a_backfill_left_owed(conn: Conn) -> None:
+    tool = add_tool(conn, "a")
+    past = datetime.now(UTC) - timedelta(days=2)
+    record(conn, "b", [metric(tool, 40)], ran_at=past, source="backfill")
+    assert count(conn, "metric_trends_daily") == 0
+    record(conn, "s", [metric(tool, 90)], ran_at=datetime.now(UTC))
+    assert conn.execute("select day, samples, avg_health from metric_trends_daily").fetchall() == [
+        (past.date(), 1, 40.0)
+    ]
+    assert pending(conn) == []
+
+
+def test_a_backfill_ends_with_nothing_owed_and_the_same_trends(database_url: str) -> None:
+    load_demo_stack(database_url)
+    with worksinprod.connect(database_url=database_url) as wip:
+        backfill(wip, 24 * 3, seed=4)
+    with psycopg.connect(database_url) as conn:
+        assert count(conn, "metric_trends_daily") > 0
+        assert pending(conn) == []
+        assert rows(conn, VIEW) == rows(conn, LIVE)
+
+
+def rows(conn: Conn, query: str) -> list[tuple[object, ...]]:
+    return [
+        tuple(pytest.approx(v, rel=1e-5) if isinstance(v, float) else v for v in r)
+        for r in conn.execute(query).fetchall()
+    ]
+
+
+def pending(conn: Conn) -> list[object]:
+    row = conn.execute("select trends_pending from governance_settings").fetchone()
+    assert row is not None
+    return list(row[0])
