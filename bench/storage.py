@@ -1,21 +1,35 @@
-"""Storage of a week of metrics at 1,000 tools: partitioned by day (issue 11) against the schema
-migrated only up to the migration before it, in one run.
+"""Storage of a week of metrics at 1,000 tools, a 168-hour backfill at 1,000 tools (its time and
+the dead tuples it leaves) and a heartbeat at 10,000 tools with a week of history after a
+checkpoint (its WAL and time against the empty case): the current schema (metrics partitioned by
+day, issue 11) against the schema migrated only up to the migration before partitioning, in one
+run.
 
-    python bench/storage.py
+    cd bench && python storage.py
 """
 
 from __future__ import annotations
 
 import shutil
+import statistics
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import psycopg
+from psycopg.types.json import Jsonb
 
+import worksinprod
 from _harness import database, machine, sql, vacuum
+from worksinprod.heartbeat import backfill
 from worksinprod.migrations import discover
 
 TOOLS = 1_000
+BIG = 10_000
+WEEK = 7 * 24
 FIRST_PARTITIONED = "20261127100000"
 
 
@@ -44,25 +58,139 @@ def week_bytes(url: str, partitioned: bool) -> tuple[int, int, int]:
     return int(row[0]), int(row[1]), int(rows[0])
 
 
+def backfill_cost(url: str) -> tuple[float, list[tuple[str, int, int]]]:
+    """Seconds of a 168-hour backfill at 1,000 tools, and the tuples it leaves per table."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql("make_tools"), {"count": TOOLS})
+    vacuum(url)
+    with worksinprod.connect(database_url=url) as wip:
+        start = time.perf_counter()
+        backfill(wip, WEEK, seed=1)
+        seconds = time.perf_counter() - start
+    time.sleep(2)  # the backfill's server process flushes its statistics as it exits
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = conn.execute(sql("dead_tuples")).fetchall()
+    return seconds, [(str(r[0]), int(r[1]), int(r[2])) for r in rows]
+
+
+def heartbeat_payload(tool_ids: list[int], ran_at: datetime) -> dict[str, Any]:
+    return {
+        "run_key": f"bench-{ran_at.isoformat()}",
+        "ran_at": ran_at.isoformat(),
+        "source": "manual",
+        "metrics": [
+            {
+                "tool_id": t,
+                "health": 91.5,
+                "latency_ms": 120.0,
+                "uptime_pct": 99.9,
+                "data_quality": 96.0,
+                "status": "healthy",
+            }
+            for t in tool_ids
+        ],
+    }
+
+
+def checkpointed_run(
+    conn: psycopg.Connection[Any], tool_ids: list[int], at: datetime
+) -> tuple[int, float]:
+    """WAL bytes and ms of one record_heartbeat call right after a checkpoint."""
+    body = {"payload": Jsonb(heartbeat_payload(tool_ids, at))}
+    conn.execute("checkpoint")
+    since = conn.execute(sql("wal_lsn")).fetchone()
+    assert since is not None
+    start = time.perf_counter()
+    conn.execute(sql("record_heartbeat"), body)
+    ms = (time.perf_counter() - start) * 1000
+    wal = conn.execute(sql("wal_bytes"), {"since": since[0]}).fetchone()
+    assert wal is not None
+    return int(wal[0]), ms
+
+
+@contextmanager
+def without_purge(conn: psycopg.Connection[Any]) -> Iterator[None]:
+    conn.execute("alter table metrics disable trigger metrics_purge_old")
+    try:
+        yield
+    finally:
+        conn.execute("alter table metrics enable trigger metrics_purge_old")
+
+
+def history(conn: psycopg.Connection[Any], partitioned: bool, newest: int, oldest: int) -> None:
+    hours = {"newest_hours": newest, "oldest_hours": oldest}
+    with without_purge(conn):
+        if partitioned:
+            conn.execute(sql("make_history_days"), hours)
+        conn.execute(sql("make_history"), hours)
+
+
+def wal_cost(url: str, partitioned: bool, runs: int = 3) -> tuple[tuple[int, float], ...]:
+    """Median (WAL bytes, ms) of a heartbeat at 10,000 tools after a checkpoint: on an empty
+    metrics table, then with a week of history and one hour past retention (an hourly job's
+    steady state)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql("make_tools"), {"count": BIG})
+        tool_ids = [int(r[0]) for r in conn.execute("select id from tools order by id")]
+        vacuum(url)
+        base = datetime.now(UTC).replace(minute=30, second=0, microsecond=0) - timedelta(hours=2)
+        empty = [checkpointed_run(conn, tool_ids, base + timedelta(seconds=i)) for i in range(runs)]
+        conn.execute("delete from heartbeat_log")
+        with without_purge(conn):
+            conn.execute("delete from metrics")
+        history(conn, partitioned, 3, WEEK - 1)
+        vacuum(url)
+        full = []
+        for i in range(runs):
+            history(conn, partitioned, WEEK + 1 + i, WEEK + 1 + i)  # the hour the run purges
+            full.append(checkpointed_run(conn, tool_ids, base + timedelta(minutes=1, seconds=i)))
+    return tuple(
+        (int(statistics.median(s[0] for s in case)), statistics.median(s[1] for s in case))
+        for case in (empty, full)
+    )
+
+
+def measure(folder: Path | None, partitioned: bool) -> dict[str, Any]:
+    with database(folder) as url:
+        week = week_bytes(url, partitioned)
+    with database(folder) as url:
+        seconds, tuples = backfill_cost(url)
+    with database(folder) as url:
+        wal = wal_cost(url, partitioned)
+    return {"week": week, "backfill": seconds, "tuples": tuples, "wal": wal}
+
+
 def main() -> None:
     print(f"machine: {machine()}")
     folder = before_partitioning()
     try:
-        with database(folder) as url:
-            today = week_bytes(url, partitioned=False)
+        before = measure(folder, partitioned=False)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    with database() as url:
-        now = week_bytes(url, partitioned=True)
-    for label, (metrics, trends, rows) in (("before", today), ("partitioned", now)):
+    now = measure(None, partitioned=True)
+    today, then = before["week"], now["week"]
+    for label, (metrics, trends, rows) in (("before", today), ("now", then)):
         print(
-            f"{label:>12}: metrics {metrics / 2**20:6.1f} MiB ({metrics / rows:5.1f} B/row, "
+            f"{label:>6}: metrics {metrics / 2**20:6.1f} MiB ({metrics / rows:5.1f} B/row, "
             f"{rows:,} rows)   metric_trends_daily {trends / 2**10:7.1f} KiB"
         )
     print(
-        f"metrics: {now[0] / today[0]:.0%} of before; with the rollups: "
-        f"{(now[0] + now[1]) / (today[0] + today[1]):.0%}"
+        f"metrics: {then[0] / today[0]:.0%} of before; with the rollups: "
+        f"{(then[0] + then[1]) / (today[0] + today[1]):.0%}"
     )
+    print(f"backfill of {WEEK} h at {TOOLS:,} tools:")
+    for label, case in (("before", before), ("now", now)):
+        dead = "  ".join(f"{t} {d:,} dead/{live:,} live" for t, live, d in case["tuples"])
+        print(f"{label:>6}: {case['backfill']:6.1f} s   {dead}")
+    print(f"  speed-up {before['backfill'] / now['backfill']:.2f}x (target >= 2x)")
+    print(f"heartbeat at {BIG:,} tools after a checkpoint (median of 3):")
+    for label, case in (("before", before), ("now", now)):
+        (e_wal, e_ms), (f_wal, f_ms) = case["wal"]
+        print(
+            f"{label:>6}: empty {e_wal / 2**20:6.1f} MiB WAL {e_ms:6.0f} ms   7 days "
+            f"{f_wal / 2**20:6.1f} MiB WAL {f_ms:6.0f} ms   ratio WAL {f_wal / e_wal:4.2f}x "
+            f"time {f_ms / e_ms:4.2f}x (target <= 1.2x)"
+        )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+select pg_wal_lsn_diff(pg_current_wal_lsn(), %(since)s::pg_lsn)::bigint
