@@ -206,7 +206,7 @@ def test_up_migrates_seeds_backfills_beats_on_schedule_and_stops_on_sigterm(
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute(
             "drop schema public cascade; create schema public; "
-            "drop schema supabase_migrations cascade"
+            "drop schema supabase_migrations cascade; drop schema metric_partitions cascade"
         )
     code, out, err = run_up_until(
         database_url,
