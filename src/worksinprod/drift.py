@@ -58,6 +58,7 @@ def _walk_draws(seed: int, slug: str, hour: datetime) -> tuple[float, float, flo
     return (a + 0.5) * _TO_UNIT, (b + 0.5) * _TO_UNIT, (c + 0.5) * _TO_UNIT, (d + 0.5) * _TO_UNIT
 
 
+@lru_cache(maxsize=131_072)
 def _incident_draws(seed: int, slug: str, day: int) -> tuple[int, ...]:
     """One 16-bit draw per hour of a UTC day (0-23): whether an incident starts then."""
     key = f"{seed}|{slug}|{day}|incidents".encode()

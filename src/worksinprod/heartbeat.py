@@ -24,10 +24,11 @@ from .client import Client
 from .config import Settings
 from .drift import next_reading
 from .errors import ConfigError
+from .gcpause import collector_paused
 from .metric_defs import METRIC_NAMES
 from .models import HeartbeatResult, Status, Tool
 from .outbound import Outbound, Policy
-from .payload import HeartbeatPayload, MetricRow
+from .payload import HeartbeatPayload
 from .readings import Reading
 from .retry import retrying
 from .sources import RunContext, Target, sources
@@ -75,16 +76,16 @@ def policy_for(settings: Settings) -> Policy:
 RunSource = Literal["scheduled", "manual", "backfill"]
 
 
-def metric_row(tool_id: int, reading: Reading) -> MetricRow:
-    values = {name: getattr(reading, name) for name in METRIC_NAMES}
-    return MetricRow(
-        tool_id=tool_id,
-        status=reading.status,
-        kind=reading.kind,
-        detail=reading.detail,
-        vendor_incidents=reading.incidents,
-        **values,
-    )
+def metric_row(tool_id: int, reading: Reading) -> dict[str, Any]:
+    """One tool's row of the payload, as the fields MetricRow validates."""
+    return {
+        "tool_id": tool_id,
+        "status": reading.status,
+        "kind": reading.kind,
+        "detail": reading.detail,
+        "vendor_incidents": reading.incidents,
+        **{name: getattr(reading, name) for name in METRIC_NAMES},
+    }
 
 
 def build_payload(
@@ -98,13 +99,17 @@ def build_payload(
     duration_ms: float,
 ) -> HeartbeatPayload:
     """The record_heartbeat payload for one run (tools without a reading are left out)."""
-    return HeartbeatPayload(
-        run_key=run_key,
-        ran_at=ran_at,
-        source=source,
-        message=message,
-        duration_ms=round(duration_ms, 3),
-        metrics=tuple(metric_row(t.id, readings[t.id]) for t in tools if t.id in readings),
+    # One validation call for the whole run: pydantic's loop runs in Rust, where 10,000
+    # MetricRow(...) calls from Python cost a tenth of a 10,000-tool heartbeat.
+    return HeartbeatPayload.model_validate(
+        {
+            "run_key": run_key,
+            "ran_at": ran_at,
+            "source": source,
+            "message": message,
+            "duration_ms": round(duration_ms, 3),
+            "metrics": [metric_row(t.id, readings[t.id]) for t in tools if t.id in readings],
+        }
     )
 
 
@@ -196,40 +201,42 @@ def run_once(
     ``policy`` says what checks may reach (``Policy(allow_private=True)`` for internal
     endpoints); ``env`` is where ``${NAME}`` references are read (the process environment).
     """
-    started = time.perf_counter()
-    now = now or datetime.now(UTC)
-    source: RunSource
-    if force:
-        at, key, source = now, f"manual:{now.astimezone(UTC).isoformat()}", "manual"
-    else:
-        at = slot_start(now, every)
-        key, source = run_key_for(at), "scheduled"
-    tools = retrying(client.tools, attempts=attempts)
-    last = retrying(lambda: client.recent_heartbeats(limit=1), attempts=attempts)
-    checks = retrying(client.checks, attempts=attempts)
-    uptime = retrying(client.check_uptime, attempts=attempts) if checks else {}
-    readings = read_all(
-        tools,
-        checks,
-        at=at,
-        now=now,
-        seed=seed,
-        previous=current_readings(tools),
-        uptime=uptime,
-        policy=policy or Policy(),
-        env=os.environ if env is None else env,
-    )
-    message = message_for(readings, seed, at, last[0].message if last else None)
-    payload = build_payload(
-        tools,
-        readings,
-        run_key=key,
-        ran_at=at,
-        source=source,
-        message=message,
-        duration_ms=(time.perf_counter() - started) * 1000,
-    )
-    return retrying(lambda: client.record_heartbeat(payload), attempts=attempts)
+    # the run builds every tool's objects at once: see gcpause.py
+    with collector_paused():
+        started = time.perf_counter()
+        now = now or datetime.now(UTC)
+        source: RunSource
+        if force:
+            at, key, source = now, f"manual:{now.astimezone(UTC).isoformat()}", "manual"
+        else:
+            at = slot_start(now, every)
+            key, source = run_key_for(at), "scheduled"
+        tools = retrying(client.tools, attempts=attempts)
+        last = retrying(lambda: client.recent_heartbeats(limit=1), attempts=attempts)
+        checks = retrying(client.checks, attempts=attempts)
+        uptime = retrying(client.check_uptime, attempts=attempts) if checks else {}
+        readings = read_all(
+            tools,
+            checks,
+            at=at,
+            now=now,
+            seed=seed,
+            previous=current_readings(tools),
+            uptime=uptime,
+            policy=policy or Policy(),
+            env=os.environ if env is None else env,
+        )
+        message = message_for(readings, seed, at, last[0].message if last else None)
+        payload = build_payload(
+            tools,
+            readings,
+            run_key=key,
+            ran_at=at,
+            source=source,
+            message=message,
+            duration_ms=(time.perf_counter() - started) * 1000,
+        )
+        return retrying(lambda: client.record_heartbeat(payload), attempts=attempts)
 
 
 def check_backfill_hours(hours: int) -> int:

@@ -72,6 +72,7 @@ class HeartbeatPayload(BaseModel):
 
     def to_json(self) -> dict[str, Any]:
         """The JSON the database function takes; a simulated row carries only its values."""
-        data = self.model_dump(mode="json", exclude={"metrics"})
-        data["metrics"] = [m.model_dump(mode="json", exclude_defaults=True) for m in self.metrics]
+        # One dump for the whole run (no field of the run itself has a default, so
+        # exclude_defaults only trims the rows): per-row dumps cost 10,000 calls from Python.
+        data: dict[str, Any] = self.model_dump(mode="json", exclude_defaults=True)
         return data
