@@ -90,3 +90,27 @@ def test_a_check_a_playbook_or_a_maintenance_window_shows_on_the_next_request(
     assert api["segment"]["check_kind"] == "ping"
     row = httpx.get(dashboard.url + "/stack").text.split('href="/tools/segment"', 1)[1]
     assert "ping" in row.split("</tr>", 1)[0]
+
+
+def test_the_polled_rows_are_kept_gzipped_and_fresh_after_an_edit(dashboard: Dashboard) -> None:
+    rows = dashboard.url + "/stack/rows"
+    plain = httpx.get(rows, params={"after": 1}, headers={"Accept-Encoding": "identity"})
+    packed = httpx.get(rows, params={"after": 1})  # httpx asks for gzip and unpacks it
+    assert "content-encoding" not in plain.headers
+    assert packed.headers["content-encoding"] == "gzip"
+    assert (
+        packed.headers["content-type"]
+        == plain.headers["content-type"]
+        == ("text/html; charset=utf-8")
+    )
+    assert packed.text == plain.text
+    assert plain.text.startswith('<tbody id="stack-rows"')
+    # headers of every response, on the kept ones too
+    assert packed.headers["x-content-type-options"] == "nosniff"
+    assert "frame-ancestors 'none'" in packed.headers["content-security-policy"]
+    dashboard.client.update_tool("segment", owner="Ivo Brandt")
+    assert "Ivo Brandt" in httpx.get(rows, params={"after": 1}).text
+    assert (
+        "Ivo Brandt"
+        in httpx.get(rows, params={"after": 1}, headers={"Accept-Encoding": "identity"}).text
+    )

@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import hmac
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from . import events
 from .about import About
 from .context import Dashboard, templates
 from .context import client as dashboard_client
-from .guards import HeadAsGet, HostGuard, SecureCookies, default_hosts
+from .guards import HeadAsGet, HostGuard, SecureCookies, SecurityHeaders, default_hosts
 from .views import (
     about,
     api,
@@ -118,16 +118,14 @@ def create_app(
     app.add_middleware(SecureCookies)
     app.add_middleware(HeadAsGet)
     app.add_middleware(HostGuard, allowed=settings.allowed_hosts or default_hosts(host))
-
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "same-origin"
-        return response
+    app.add_middleware(
+        SecurityHeaders,
+        headers={
+            "Content-Security-Policy": CSP,
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "same-origin",
+        },
+    )
 
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     # edits before tool: /tools/new must win over /tools/{slug}

@@ -16,6 +16,7 @@ from typing import TypeVar, cast
 from fastapi import Request
 
 from ..client import Client
+from ..gcpause import collector_paused
 from ..models import StackState
 
 T = TypeVar("T")
@@ -50,7 +51,8 @@ class ReadCache:
             with self._lock:
                 if self._state == state and name in self._values:
                     return cast(T, self._values[name])
-            value = compute()
+            with collector_paused():  # a cold read builds thousands of objects: gcpause.py
+                value = compute()
             with self._lock:
                 if self._state == state:
                     if len(self._values) >= MAX_ENTRIES:

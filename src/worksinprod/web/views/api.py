@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gzip
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
@@ -15,7 +14,7 @@ from ...heartbeat import policy_for, run_once
 from ...limits import FIELD_LIMITS
 from ...models import HealthTrend, HeartbeatRun, Playbook, PlaybookRevision, Status, Tool
 from ...trigger import authorize
-from ..context import cached, client, dashboard
+from ..context import cached, client, dashboard, packed, packed_response
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -45,17 +44,12 @@ def list_tools(
 
     def body() -> tuple[bytes, bytes]:
         found = client(request).tools(category=category, status=status, owner=owner)
-        raw = _TOOLS.dump_json(list(found))
-        return raw, gzip.compress(raw, compresslevel=6)
+        return packed(_TOOLS.dump_json(list(found)))
 
     # The JSON, raw and gzipped, is kept once per heartbeat or edit: at 5,000 tools (2 MB)
-    # serialising and compressing it cost more than reading it. A response that says its
-    # encoding passes the gzip middleware untouched.
-    raw, packed = cached(request, ("api/tools", category, status, owner), body)
-    if "gzip" in request.headers.get("accept-encoding", "") and len(raw) >= 1024:
-        headers = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
-        return Response(content=packed, media_type="application/json", headers=headers)
-    return Response(content=raw, media_type="application/json")
+    # serialising and compressing it cost more than reading it.
+    body_once = cached(request, ("api/tools", category, status, owner), body)
+    return packed_response(request, body_once, "application/json")
 
 
 @router.get("/tools/{slug}", responses=ERRORS)

@@ -12,7 +12,16 @@ from markupsafe import Markup
 from ...limits import FIELD_LIMITS
 from ...metric_defs import METRICS
 from ...models import Status, Tool
-from ..context import cached, client, dashboard, last_run, render, templates
+from ..context import (
+    cached,
+    client,
+    dashboard,
+    last_run,
+    packed,
+    packed_response,
+    render,
+    templates,
+)
 
 router = APIRouter()
 
@@ -181,4 +190,11 @@ def stack_rows(
     last = last_run(request)
     if last is None or last.id == after:
         return Response(status_code=204)
-    return HTMLResponse(rows_html(request, q, rows_context(request, q)))
+    context = rows_context(request, q)
+    # every open tab polls this: the body is kept gzipped once per change, not once per poll
+    body = cached(
+        request,
+        ("rows-packed", q.params(), context["page"]),
+        lambda: packed(rows_html(request, q, context).encode()),
+    )
+    return packed_response(request, body, "text/html; charset=utf-8")
