@@ -58,11 +58,18 @@ def _walk_draws(seed: int, slug: str, hour: datetime) -> tuple[float, float, flo
     return (a + 0.5) * _TO_UNIT, (b + 0.5) * _TO_UNIT, (c + 0.5) * _TO_UNIT, (d + 0.5) * _TO_UNIT
 
 
-@lru_cache(maxsize=131_072)
-def _incident_draws(seed: int, slug: str, day: int) -> tuple[int, ...]:
-    """One 16-bit draw per hour of a UTC day (0-23): whether an incident starts then."""
+@lru_cache(maxsize=65_536)
+def _incident_starts(seed: int, slug: str, day: int) -> tuple[tuple[int, int], ...]:
+    """The hours of a UTC day (0-23) at which an incident starts, each with its draw.
+
+    One 16-bit draw per hour from one digest; an incident starts where the draw falls under
+    INCIDENT_CHANCE. Kept per tool-day, since a run needs today's and early in the day
+    yesterday's, and the next hour's run the same again: most days have no start, so an entry
+    is an empty tuple and 10,000 tools' days cost little memory.
+    """
     key = f"{seed}|{slug}|{day}|incidents".encode()
-    return _UNPACK24(hashlib.blake2b(key, digest_size=48).digest())
+    draws = _UNPACK24(hashlib.blake2b(key, digest_size=48).digest())
+    return tuple((hour, draw) for hour, draw in enumerate(draws) if draw < _INCIDENT_BELOW)
 
 
 def _normals(u1: float, u2: float) -> tuple[float, float]:
@@ -82,21 +89,24 @@ def incident_at(seed: int, slug: str, hour: datetime) -> Status | None:
     """The incident a tool is in at ``hour`` (degraded or down), or None."""
     index = int(hour.timestamp()) // 3600
     day, hour_of_day = divmod(index, 24)
-    today = _incident_draws(seed, slug, day)
-    yesterday: tuple[int, ...] | None = None
-    for started_ago in range(MAX_INCIDENT_HOURS):
-        at = hour_of_day - started_ago
-        if at < 0:
-            yesterday = yesterday or _incident_draws(seed, slug, day - 1)
-            draw = yesterday[at + 24]
-        else:
-            draw = today[at]
-        if draw < _INCIDENT_BELOW:
-            # below the threshold the draw is uniform over 0.._INCIDENT_BELOW - 1: its residues
-            # give the duration (2-6 hours) and whether it is an outage (3 in 10)
-            duration = 2 + draw % (MAX_INCIDENT_HOURS - 1)
-            if started_ago < duration:
-                return Status.DOWN if (draw // 5) % 10 < 3 else Status.DEGRADED
+    # the starts up to MAX_INCIDENT_HOURS - 1 hours back, by how long ago they were
+    started: list[tuple[int, int]] = [
+        (hour_of_day - at, draw)
+        for at, draw in _incident_starts(seed, slug, day)
+        if 0 <= hour_of_day - at < MAX_INCIDENT_HOURS
+    ]
+    if hour_of_day < MAX_INCIDENT_HOURS - 1:  # the look-back reaches into yesterday
+        started += [
+            (hour_of_day + 24 - at, draw)
+            for at, draw in _incident_starts(seed, slug, day - 1)
+            if hour_of_day + 24 - at < MAX_INCIDENT_HOURS
+        ]
+    for started_ago, draw in sorted(started):
+        # below the threshold the draw is uniform over 0.._INCIDENT_BELOW - 1: its residues
+        # give the duration (2-6 hours) and whether it is an outage (3 in 10)
+        duration = 2 + draw % (MAX_INCIDENT_HOURS - 1)
+        if started_ago < duration:
+            return Status.DOWN if (draw // 5) % 10 < 3 else Status.DEGRADED
     return None
 
 

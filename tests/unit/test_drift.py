@@ -76,3 +76,34 @@ def test_an_incident_pulls_health_down_and_recovery_brings_it_back() -> None:
 )
 def test_status_follows_the_thresholds(reading: Reading, status: Status) -> None:
     assert status_for(reading) == status
+
+
+def _incident_by_look_back(seed: int, slug: str, hour: datetime) -> Status | None:
+    """The rule as first written: each of the last six hours' draws, newest first, from the
+    24 draws of its day's digest."""
+    import hashlib
+    import struct
+
+    index = int(hour.timestamp()) // 3600
+    for started_ago in range(6):
+        day, at = divmod(index - started_ago, 24)
+        key = f"{seed}|{slug}|{day}|incidents".encode()
+        draw = struct.unpack("<24H", hashlib.blake2b(key, digest_size=48).digest())[at]
+        if draw < round(0.012 * 65536):
+            duration = 2 + draw % 5
+            if started_ago < duration:
+                return Status.DOWN if (draw // 5) % 10 < 3 else Status.DEGRADED
+    return None
+
+
+def test_incidents_kept_per_day_are_those_of_the_hour_by_hour_look_back() -> None:
+    start = datetime(2026, 11, 1, tzinfo=UTC)  # across midnights, where yesterday counts
+    seen = 0
+    for seed in (0, 3):
+        for t in range(40):
+            for h in range(24 * 8):
+                at = start + timedelta(hours=h)
+                expected = _incident_by_look_back(seed, f"tool-{t}", at)
+                assert incident_at(seed, f"tool-{t}", at) == expected
+                seen += expected is not None
+    assert seen > 50  # the comparison covered incidents, not only quiet hours
