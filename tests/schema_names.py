@@ -26,6 +26,7 @@ TABLES = [
 PRIVATE_TABLES = ["notification_channels"]
 VIEWS = [
     "tools_current",
+    "stack_glance",
     "integrations_named",
     "tool_health_trends",
     "tool_sparklines",

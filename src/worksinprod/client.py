@@ -191,7 +191,23 @@ class Client(Playbooks, Alerting, Checks, SlaReports):
     def stack_summary(self, worst: int = 5) -> StackSummary:
         """Counts by status, average health, the worst tools and the last run."""
         last = self.recent_heartbeats(limit=1)
-        return summarise(self.tools(), last[0] if last else None, worst)
+        return self.summary_with(last[0] if last else None, worst)
+
+    def summary_with(self, last: HeartbeatRun | None, worst: int = 5) -> StackSummary:
+        """The stack's summary with ``last`` as its latest run, without reading every tool: the
+        counts come in one row (``stack_glance``) and only the tools not healthy are read."""
+        rows = self.store.select(Select("stack_glance", limit=1))
+        glance = rows[0] if rows else {}
+        needing = [s.value for s in Status if s is not Status.HEALTHY]
+        query = Select("tools_current", in_={"status": needing}, order=[("name", False)])
+        checked = int(glance.get("health_count") or 0)
+        return StackSummary(
+            tools=int(glance.get("tools") or 0),
+            by_status={s: int(glance.get(s.value) or 0) for s in Status},
+            average_health=round(float(glance["health_sum"]) / checked, 1) if checked else None,
+            worst=_worst_first(self._select(Tool, query))[:worst],
+            last_heartbeat=last,
+        )
 
     # -- writes ---------------------------------------------------------------------------------
 
@@ -294,14 +310,19 @@ def summarise(tools: Sequence[Tool], last: HeartbeatRun | None, worst: int = 5) 
     """Counts by status, average health and the worst tools of ``tools``."""
     counts = Counter(t.status for t in tools)
     healths = [t.health for t in tools if t.health is not None]
-    ranked = sorted(tools, key=lambda t: (t.status.severity, t.health or 0.0, t.name))
     return StackSummary(
         tools=len(tools),
         by_status={s: counts.get(s, 0) for s in Status},
         average_health=round(sum(healths) / len(healths), 1) if healths else None,
-        worst=[t for t in ranked if t.status is not Status.HEALTHY][:worst],
+        worst=_worst_first(tools)[:worst],
         last_heartbeat=last,
     )
+
+
+def _worst_first(tools: Sequence[Tool]) -> list[Tool]:
+    """The tools that are not healthy, worst first: by status, then health, then name."""
+    ranked = sorted(tools, key=lambda t: (t.status.severity, t.health or 0.0, t.name))
+    return [t for t in ranked if t.status is not Status.HEALTHY]
 
 
 @cache

@@ -136,3 +136,58 @@ def test_stack_summary_counts_and_ranks(client: Client, slug: str) -> None:
     assert summary.tools == len(client.tools())
     assert sum(summary.by_status.values()) == summary.tools
     assert all(t.status is not Status.HEALTHY for t in summary.worst)
+
+
+def test_the_summary_counted_by_the_store_is_the_one_of_every_tool(client: Client) -> None:
+    """summary_with counts in the store (stack_glance) and reads only the tools not healthy:
+    the same summary as counting every tool, ties between the worst broken by name."""
+    from worksinprod.client import summarise
+    from worksinprod.payload import HeartbeatPayload, MetricRow
+
+    tag = uuid.uuid4().hex[:8]
+    plan = {  # slug suffix: (status, health); two degraded tie on health, ranked by name
+        "b": ("degraded", 61.3),
+        "a": ("degraded", 61.3),
+        "c": ("down", 12.7),
+        "d": ("healthy", 97.1),
+        "e": ("healthy", 88.9),
+    }
+    ids = {
+        key: client.add_tool(
+            name=f"Glance {key} {tag}", category="CRM", owner="Dana", slug=f"g{key}-{tag}"
+        ).id
+        for key in (*plan, "never")
+    }
+    try:
+        rows = tuple(
+            MetricRow(
+                tool_id=ids[key],
+                health=health,
+                latency_ms=100.0,
+                uptime_pct=99.0 if status != "down" else 50.0,
+                data_quality=95.0,
+                status=Status(status),
+            )
+            for key, (status, health) in plan.items()
+        )
+        client.record_heartbeat(
+            HeartbeatPayload(
+                run_key=f"glance-{tag}",
+                ran_at=datetime.now(UTC),
+                source="manual",
+                message="glance",
+                duration_ms=0.0,
+                metrics=rows,
+            )
+        )
+        last = client.recent_heartbeats(limit=1)[0]
+        counted = client.summary_with(last, worst=50)
+        assert counted == summarise(client.tools(), last, worst=50)
+        assert counted.by_status[Status.UNKNOWN] >= 1
+        mine = [t.slug for t in counted.worst if t.slug.endswith(tag)]
+        assert mine == [f"gc-{tag}", f"ga-{tag}", f"gb-{tag}", f"gnever-{tag}"]
+        assert counted == client.stack_summary(worst=50).model_copy(update={"last_heartbeat": last})
+    finally:
+        for key in ids:
+            with contextlib.suppress(NotFoundError):
+                client.remove_tool(f"g{key}-{tag}")

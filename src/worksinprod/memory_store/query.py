@@ -38,6 +38,7 @@ COLUMNS = {
     "avg_data_quality",
     "tool_status_changes": "tool_id slug recorded_at previous_status status",
     "stack_state": "run_id version",
+    "stack_glance": "tools healthy degraded down maintenance unknown health_count health_sum",
     "heartbeat_recent": "id run_key ran_at source tools_checked healthy_count degraded_count "
     "down_count duration_ms message recorded_at maintenance_count",
     "playbook_revisions": "id tool_id revision body author restored_from created_at",

@@ -179,6 +179,24 @@ def stack_state(tables: Tables, now: datetime) -> list[Row]:
     return [{"run_id": max(tables.heartbeat_log, default=0), "version": tables.version}]
 
 
+def stack_glance(tables: Tables, now: datetime) -> list[Row]:
+    """20261127200100_stack_glance.sql: the counts by status and the health's sum and count."""
+    rows = tools_current(tables, now)
+    healths = [r["health"] for r in rows if r["health"] is not None]
+    statuses = [r["status"] for r in rows]
+    return [
+        {
+            "tools": len(rows),
+            **{
+                status: statuses.count(status)
+                for status in ("healthy", "degraded", "down", "maintenance", "unknown")
+            },
+            "health_count": len(healths),
+            "health_sum": float(sum(healths)) if healths else None,
+        }
+    ]
+
+
 def decided_in_sql(tables: Tables, now: datetime) -> list[Row]:
     """Incidents, their events, the outbox and maintenance windows are decided in SQL, inside
     record_heartbeat's transaction (20261126130000_incidents.sql); this store records none of
@@ -204,6 +222,7 @@ VIEWS: dict[str, View] = {
     "check_uptime": check_uptime,
     "retention_setting": retention_setting,
     "stack_state": stack_state,
+    "stack_glance": stack_glance,
     "incidents_named": decided_in_sql,
     "incident_memberships": decided_in_sql,
     "incident_events": decided_in_sql,

@@ -5,10 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from ...client import summarise
 from ...models import Status
 from ..context import cached, client, last_run, render
-from .stack import all_tools
 
 router = APIRouter()
 
@@ -16,10 +14,9 @@ router = APIRouter()
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def landing(request: Request) -> HTMLResponse:
     wip = client(request)
-    # from the tools /stack reads too: after a change one read of the stack serves both
-    summary = cached(
-        request, ("summary",), lambda: summarise(all_tools(request), last_run(request))
-    )
+    # counted in SQL, with only the tools that need a look read: the whole stack is never read
+    # for this page (issue 11)
+    summary = cached(request, ("summary",), lambda: wip.summary_with(last_run(request)))
     all_clear = summary.tools > 0 and summary.by_status[Status.HEALTHY] == summary.tools
     runs = cached(request, ("runs", 3), lambda: wip.recent_heartbeats(limit=3))
     return render(
