@@ -127,7 +127,7 @@ def cached(request: Request, name: Hashable, compute: Callable[[], T]) -> T:
 
 
 def packed(raw: bytes) -> tuple[bytes, bytes]:
-    """A body and its gzip, to keep once per change: at 1,000 tools the table's 270 KB cost
+    """A body and its gzip, to keep once per change: the table's 500 rows (470 KB) cost
     more to compress than to serve from the cache."""
     return raw, gzip.compress(raw, compresslevel=6)
 
