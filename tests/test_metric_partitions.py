@@ -283,7 +283,7 @@ def test_the_migration_keeps_the_rows_and_every_view(before_partitioning: str) -
         ).fetchall()
         assert columns_after == [c for c in columns_before if c != ("id",)]
         after = view_snapshot(conn)
-        assert after.keys() == before.keys()
+        assert before.keys() <= after.keys()  # none lost; later migrations may add views
         for view in before:
             assert after[view] == before[view], view
         grants = conn.execute(
