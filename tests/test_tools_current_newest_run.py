@@ -1,12 +1,13 @@
 """tools_current reads the newest run's rows and probes per tool only for tools missing from it
-(20261127200000): its rows must be exactly those of the per-tool form it replaced."""
+(20261127200000), the newest instant looked for from the newest run on (20261127260000): its
+rows must be exactly those of the per-tool form it replaced."""
 
 from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
 
-from .factories import Conn, add_tool, metric, record
+from .factories import Conn, add_tool, metric, metric_days, record
 
 # The definition of 20261126120000_tool_checks.sql: one backward probe per tool.
 OLD_FORM = """
@@ -103,3 +104,29 @@ def test_the_same_rows_on_random_runs_with_a_check_kind(conn: Conn) -> None:
         old, new = both(conn)
         assert new == old
     assert any(row[15] == "ping" for row in new)
+
+
+def test_the_newest_runs_metrics_gone_every_tool_takes_its_own_latest(conn: Conn) -> None:
+    a, b = add_tool(conn, "a"), add_tool(conn, "b")
+    record(conn, "before", [metric(a, 10), metric(b, 20)], ran_at=HOUR - timedelta(hours=2))
+    record(conn, "newest", [metric(a, 11), metric(b, 21)], ran_at=HOUR)
+    # the log keeps the newest run, its metrics are gone (a purge, a reader who cannot see them)
+    conn.execute("delete from metrics where recorded_at = %s", [HOUR])
+    old, new = both(conn)
+    assert new == old
+    assert [row[8] for row in new] == [10.0, 20.0]
+
+
+def test_a_metric_newer_than_the_newest_run_is_the_latest(conn: Conn) -> None:
+    a, b = add_tool(conn, "a"), add_tool(conn, "b")
+    record(conn, "newest", [metric(a, 10), metric(b, 20)], ran_at=HOUR - timedelta(hours=1))
+    # written straight into metrics, with no run in the log (an import, a test, a repair)
+    metric_days(conn, HOUR, HOUR)
+    conn.execute(
+        "insert into metrics (tool_id, recorded_at, health, latency_ms, uptime_pct,"
+        " data_quality, status) values (%s, %s, 33, 1, 100, 100, 'degraded')",
+        [b, HOUR],
+    )
+    old, new = both(conn)
+    assert new == old
+    assert [row[7:9] for row in new] == [("healthy", 10.0), ("degraded", 33.0)]
