@@ -195,7 +195,8 @@ def test_partitions_are_reached_only_through_metrics(conn: Conn) -> None:
         ("now", "infinity", "first_at"),
         (None, "now", "first_at"),
         ("now", "2000-01-01", "first_at"),
-        ("2000-01-01", "2026-01-01", "last_at"),
+        ("2000-01-01", "2000-01-02", "first_at"),  # no run writes there
+        ("now", "2100-01-01", "last_at"),  # nor there: 1,800 empty days slowed every read
     ],
 )
 def test_ensure_metric_partitions_refuses_a_hostile_range(
@@ -294,3 +295,62 @@ def test_the_migration_keeps_the_rows_and_every_view(before_partitioning: str) -
         assert ("check_uptime", "anon", "SELECT") not in grants  # service_role only, as before
         assert ("check_uptime", "service_role", "SELECT") in grants
         assert ("tools_current", "anon", "SELECT") in grants
+
+
+def test_preparing_makes_the_runs_day_and_the_next_once(conn: Conn) -> None:
+    now = datetime.now(UTC)
+    at = Jsonb({"at": now.isoformat()})
+    made = conn.execute("select prepare_metric_partitions(%s)", [at]).fetchone()
+    assert made == ({"made": 2, "dropped": 0},)
+    again = conn.execute("select prepare_metric_partitions(%s)", [at]).fetchone()
+    assert again == ({"made": 0, "dropped": 0},)
+    assert partitions(conn) == [day_name(now), day_name(now + timedelta(days=1))]
+
+
+def test_preparing_drops_the_days_the_retention_no_longer_keeps(conn: Conn) -> None:
+    now = datetime.now(UTC)
+    conn.execute("select ensure_metric_partitions(%s, %s)", [now - timedelta(days=10), now])
+    done = conn.execute(
+        "select prepare_metric_partitions(%s)", [Jsonb({"at": now.isoformat()})]
+    ).fetchone()
+    assert done is not None
+    assert done[0]["dropped"] >= 2  # 10 and 9 days ago at least, with 7 days kept
+    assert day_name(now - timedelta(days=10)) not in partitions(conn)
+    assert day_name(now - timedelta(days=6)) in partitions(conn)
+
+
+def test_a_prepared_run_waits_for_no_reader(conn: Conn, database_url: str) -> None:
+    tool = add_tool(conn, "segment")
+    now = datetime.now(UTC)
+    payload = Jsonb({"run_key": "r", "ran_at": now.isoformat(), "metrics": [metric(tool)]})
+    conn.execute("select prepare_metric_partitions(%s)", [Jsonb({"at": now.isoformat()})])
+    with psycopg.connect(database_url) as reader, psycopg.connect(database_url) as writer:
+        reader.execute("select count(*) from metrics")  # its transaction stays open
+        writer.execute("set lock_timeout = '1s'")
+        # no partition to make, none to drop: the run needs no lock a reader holds up
+        writer.execute("select record_heartbeat(%s)", [payload])
+        writer.commit()
+        reader.rollback()
+    assert count(conn, "metrics") == 1
+
+
+def test_an_unprepared_first_run_of_a_day_would_wait_for_a_reader(
+    conn: Conn, database_url: str
+) -> None:
+    tool = add_tool(conn, "segment")
+    now = datetime.now(UTC)
+    payload = Jsonb({"run_key": "r", "ran_at": now.isoformat(), "metrics": [metric(tool)]})
+    with psycopg.connect(database_url) as reader, psycopg.connect(database_url) as writer:
+        reader.execute("select count(*) from metrics")
+        writer.execute("set lock_timeout = '1s'")
+        with pytest.raises(psycopg.errors.LockNotAvailable):
+            writer.execute("select record_heartbeat(%s)", [payload])
+        reader.rollback()
+
+
+@pytest.mark.parametrize("at", ["soon", 5, None, "infinity", "-infinity", "2026-13-45"])
+def test_preparing_refuses_a_bad_moment(conn: Conn, at: object) -> None:
+    with pytest.raises(psycopg.errors.InvalidParameterValue) as caught:
+        conn.execute("select prepare_metric_partitions(%s)", [Jsonb({"at": at})])
+    assert caught.value.diag.message_detail == "at"
+    assert partitions(conn) == []

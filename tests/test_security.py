@@ -23,6 +23,7 @@ WRITE_FUNCTIONS = [
     "record_ping",
     "set_playbook",
     "restore_playbook",
+    "prepare_metric_partitions",
 ]
 
 

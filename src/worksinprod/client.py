@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import suppress
 from datetime import date, datetime, timedelta
 from functools import cache
 from types import TracebackType
@@ -16,7 +17,7 @@ from .arguments import check_limit, check_moment, check_payload, check_text
 from .checks import Checks
 from .config import Settings
 from .connection import open_store
-from .errors import ConfigError, NotFoundError, ValidationError
+from .errors import ConfigError, NotFoundError, ValidationError, WorksInProdError
 from .models import (
     HealthTrend,
     HeartbeatResult,
@@ -275,9 +276,18 @@ class Client(Playbooks, Alerting, Checks, SlaReports):
 
     def record_heartbeat(self, payload: HeartbeatPayload) -> HeartbeatResult:
         """Store one run (see worksinprod.heartbeat, which builds the payload)."""
+        self._prepare_partitions(payload.ran_at)
         result = self._write("record_heartbeat", payload.to_json())
         # A repeat answers with the stored run's message, which the function returns.
         return HeartbeatResult.model_validate({"message": payload.message, **result})
+
+    def _prepare_partitions(self, at: datetime) -> None:
+        """Make the run's day partition (and the next) and drop expired ones in a short
+        transaction of their own, so the run's transaction takes no lock on all of metrics
+        (20261127270000_metric_partitions_out_of_the_run.sql). Best effort: when it cannot (a
+        lock not had within 2 s, a reader key, an older schema), the run does both itself."""
+        with suppress(WorksInProdError):
+            self.store.rpc("prepare_metric_partitions", {"payload": {"at": at.isoformat()}})
 
     # -- plumbing -------------------------------------------------------------------------------
 

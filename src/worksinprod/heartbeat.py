@@ -13,6 +13,7 @@ import random
 import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -201,20 +202,24 @@ def run_once(
     ``policy`` says what checks may reach (``Policy(allow_private=True)`` for internal
     endpoints); ``env`` is where ``${NAME}`` references are read (the process environment).
     """
-    # the run builds every tool's objects at once: see gcpause.py
+    # The run builds every tool's objects at once (gcpause.py), but the collector is paused
+    # only while Python computes: not while real checks wait on the network, nor while a retry
+    # sleeps, since a web process serving /api/heartbeat keeps making garbage meanwhile.
+    started = time.perf_counter()
+    now = now or datetime.now(UTC)
+    source: RunSource
+    if force:
+        at, key, source = now, f"manual:{now.astimezone(UTC).isoformat()}", "manual"
+    else:
+        at = slot_start(now, every)
+        key, source = run_key_for(at), "scheduled"
     with collector_paused():
-        started = time.perf_counter()
-        now = now or datetime.now(UTC)
-        source: RunSource
-        if force:
-            at, key, source = now, f"manual:{now.astimezone(UTC).isoformat()}", "manual"
-        else:
-            at = slot_start(now, every)
-            key, source = run_key_for(at), "scheduled"
         tools = retrying(client.tools, attempts=attempts)
-        last = retrying(lambda: client.recent_heartbeats(limit=1), attempts=attempts)
-        checks = retrying(client.checks, attempts=attempts)
-        uptime = retrying(client.check_uptime, attempts=attempts) if checks else {}
+    last = retrying(lambda: client.recent_heartbeats(limit=1), attempts=attempts)
+    checks = retrying(client.checks, attempts=attempts)
+    uptime = retrying(client.check_uptime, attempts=attempts) if checks else {}
+    waits = any(c.kind in ("http", "statuspage") for c in checks.values())
+    with nullcontext() if waits else collector_paused():
         readings = read_all(
             tools,
             checks,
@@ -226,6 +231,7 @@ def run_once(
             policy=policy or Policy(),
             env=os.environ if env is None else env,
         )
+    with collector_paused():
         message = message_for(readings, seed, at, last[0].message if last else None)
         payload = build_payload(
             tools,
@@ -236,7 +242,7 @@ def run_once(
             message=message,
             duration_ms=(time.perf_counter() - started) * 1000,
         )
-        return retrying(lambda: client.record_heartbeat(payload), attempts=attempts)
+    return retrying(lambda: client.record_heartbeat(payload), attempts=attempts)
 
 
 def check_backfill_hours(hours: int) -> int:

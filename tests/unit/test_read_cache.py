@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 
@@ -69,3 +70,16 @@ def test_a_crawler_cannot_grow_it_without_bound() -> None:
     for n in range(2000):
         cache.read(S1, n, str)
     assert len(cache._values) <= 512
+
+
+def test_a_key_whose_read_fails_is_not_kept() -> None:
+    cache = ReadCache()
+
+    def missing() -> str:
+        raise LookupError("no such tool")
+
+    for n in range(2000):  # a visitor asking for 2,000 tools that do not exist
+        with contextlib.suppress(LookupError):
+            cache.read(S1, ("tool", f"nope-{n}"), missing)
+    assert cache._computing == {}
+    assert cache._values == {}

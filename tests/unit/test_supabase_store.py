@@ -64,6 +64,8 @@ def no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def api() -> Iterator[respx.MockRouter]:
     with respx.mock(base_url=REST, assert_all_called=False) as router:
+        # a project on the current schema; the run calls it before record_heartbeat
+        router.post("/rpc/prepare_metric_partitions").respond(200, json={"made": 0, "dropped": 0})
         yield router
 
 
@@ -371,3 +373,29 @@ def test_the_heartbeat_says_when_it_retries(
     assert len(retries) == 2
     assert retries[0].startswith("cannot reach Supabase at ")
     assert retries[-1].endswith("(attempt 3 of 3)")
+
+
+def test_a_project_without_prepare_metric_partitions_still_records(
+    api: respx.MockRouter, client: Client
+) -> None:
+    api.get("/tools_current").respond(200, json=[tool_row()])
+    api.get("/heartbeat_log").respond(200, json=[])
+    api.get("/tool_checks").respond(200, json=[])
+    missing = api.post("/rpc/prepare_metric_partitions").respond(
+        404, json={"code": "PGRST202", "message": "Could not find the function"}
+    )
+    rpc = api.post("/rpc/record_heartbeat").respond(
+        200,
+        json={
+            "status": "recorded",
+            "run_key": "2026-11-25T12:00:00Z",
+            "ran_at": NOW,
+            "tools_checked": 1,
+            "healthy": 1,
+            "degraded": 0,
+            "down": 0,
+        },
+    )
+    result = run_once(client, now=datetime(2026, 11, 25, 12, 30, tzinfo=UTC))
+    assert result.recorded
+    assert (missing.call_count, rpc.call_count) == (1, 1)

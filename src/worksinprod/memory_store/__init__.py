@@ -28,6 +28,7 @@ from .writes import (
     Write,
     add_integration,
     add_tool,
+    prepare_metric_partitions,
     remove_integration,
     remove_tool,
     set_retention,
@@ -48,6 +49,7 @@ FUNCTIONS: dict[str, Write] = {
     "record_ping": record_ping,
     "set_playbook": set_playbook,
     "restore_playbook": restore_playbook,
+    "prepare_metric_partitions": prepare_metric_partitions,
 }
 VIEWS = {**VIEWS, **PLAYBOOK_VIEWS}
 
@@ -88,7 +90,7 @@ class MemoryStore:
             # Every write checks all it needs before it changes anything: an error leaves the
             # tables as they were, as the function's transaction does.
             result = write(self.tables, payload, self._now())
-            if function != "record_heartbeat":
+            if function not in ("record_heartbeat", "prepare_metric_partitions"):
                 self.tables.version += 1  # the stack_version triggers of every edited table
             return result
 

@@ -176,3 +176,16 @@ def set_retention(tables: Tables, payload: dict[str, Any], now: datetime) -> Row
     days = int(days)  # a JSON number read as numeric: 7.0 is 7
     tables.retention = timedelta(days=days)
     return {"retention_days": days}
+
+
+def prepare_metric_partitions(tables: Tables, payload: dict[str, Any], now: datetime) -> Row:
+    """PostgreSQL makes and drops metrics' day partitions here; memory has none to make."""
+    check_keys(payload, ["at"])
+    at: Any = payload.get("at")
+    try:
+        moment = datetime.fromisoformat(at) if isinstance(at, str) else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise invalid("at", "must be a moment (ISO 8601)")
+    return {"made": 0, "dropped": 0}

@@ -51,14 +51,19 @@ class ReadCache:
             with self._lock:
                 if self._state == state and name in self._values:
                     return cast(T, self._values[name])
-            with collector_paused():  # a cold read builds thousands of objects: gcpause.py
-                value = compute()
-            with self._lock:
-                if self._state == state:
-                    if len(self._values) >= MAX_ENTRIES:
-                        self._values.clear()
-                    self._values[name] = value
-                self._computing.pop(name, None)
+            try:
+                with collector_paused():  # a cold read builds thousands of objects: gcpause.py
+                    value = compute()
+                with self._lock:
+                    if self._state == state:
+                        if len(self._values) >= MAX_ENTRIES:
+                            self._values.clear()
+                        self._values[name] = value
+            finally:
+                # also when compute raised (a tool that does not exist, any visitor's key):
+                # otherwise each such key's lock would be kept for the life of the process
+                with self._lock:
+                    self._computing.pop(name, None)
             return value
 
     def _forget_older(self, state: StackState) -> None:
