@@ -63,6 +63,7 @@ create or replace function public._apply_incidents(p_run bigint, p_ran_at timest
 returns void
 language plpgsql
 set search_path = ''
+set plan_cache_mode = force_custom_plan
 as $$
 declare
   v_alarm bigint[];
