@@ -58,7 +58,10 @@ $$;
 -- As 20261126130000_incidents.sql, deciding the same: the status classes of _status_class are
 -- written out (healthy: ok, maintenance: maintenance, anything else: failing); severity and
 -- summary are written only where they change (no trigger reads incidents' updates), and the
--- summaries are computed in one query, as _incident_summary words them (which stays for callers).
+-- summaries are computed in one query, as _incident_summary words them (which stays for callers);
+-- the events and outbox rows _notify wrote one by one are written in one statement; and each
+-- statement is planned for the tables as they are (a backfill grows them from empty in seconds,
+-- and plans cached while they were empty seq-scanned incident_tools once per tool in alarm).
 create or replace function public._apply_incidents(p_run bigint, p_ran_at timestamptz)
 returns void
 language plpgsql
@@ -71,7 +74,6 @@ declare
   v_opened bigint[];
   v_tools bigint[];
   v_roots bigint[];
-  v_id bigint;
 begin
   -- Runs are applied one at a time: each decision reads what the previous run decided.
   perform pg_advisory_xact_lock(hashtext('worksinprod.incidents'));
@@ -197,12 +199,27 @@ begin
   from worded w
   where i.id = w.id and i.summary is distinct from w.text;
 
-  -- One message per incident opened or resolved; never per run or per downstream tool.
-  foreach v_id in array v_resolved loop
-    perform public._notify('incident_resolved', v_id, p_run, p_ran_at, public._incident_body(v_id));
-  end loop;
-  foreach v_id in array v_opened loop
-    perform public._notify('incident_opened', v_id, p_run, p_ran_at, public._incident_body(v_id));
-  end loop;
+  -- One message per incident opened or resolved; never per run or per downstream tool. As
+  -- _notify writes them one by one (the resolved first, then the opened, each in array order),
+  -- in one statement: the events, then one outbox row per channel unless the run is a backfill.
+  with events as (
+    insert into public.notification_events (kind, incident_id, run_id, occurred_at, body)
+    select e.kind, e.id, p_run, p_ran_at, public._incident_body(e.id)
+    from (
+      select 'incident_resolved' as kind, r.id, r.n
+      from unnest(v_resolved) with ordinality as r (id, n)
+      union all
+      select 'incident_opened', o.id, cardinality(v_resolved) + o.n
+      from unnest(v_opened) with ordinality as o (id, n)
+    ) as e
+    order by e.n
+    returning id
+  )
+  insert into public.notification_outbox (event_id, channel_id)
+  select ev.id, c.id
+  from events ev
+  cross join public.notification_channels c
+  where not exists (select 1 from public.heartbeat_log h where h.id = p_run and h.source = 'backfill')
+  order by ev.id, c.id;
 end
 $$;
