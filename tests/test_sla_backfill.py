@@ -134,15 +134,27 @@ def test_a_backfill_reports_what_scheduled_runs_report_at_every_run(conn: Conn, 
     assert updates(twin) > 0
 
 
-def test_open_incidents_are_worded_as_incident_summary_words_them(conn: Conn) -> None:
+def test_incidents_are_worded_as_incident_summary_and_body_word_them(conn: Conn) -> None:
     start = (datetime.now(UTC) - 12 * HOUR).replace(minute=0, second=0, microsecond=0)
     ids = build_stack(conn, start)
+    events = 0
     for index, metrics in enumerate(hourly_runs(ids, start, 12)):
         record(conn, f"r{index}", metrics, ran_at=start + index * HOUR, source="backfill")
         stale = conn.execute(
             "select id from incidents where summary is distinct from _incident_summary(id)"
         ).fetchall()
         assert stale == []
+        # This run's messages say what _incident_body says of their incidents now.
+        bodies = conn.execute(
+            "select count(*), count(*) filter (where e.body = _incident_body(e.incident_id))"
+            " from notification_events e join heartbeat_log h on h.id = e.run_id"
+            " where h.run_key = %s",
+            [f"r{index}"],
+        ).fetchone()
+        assert bodies is not None
+        assert bodies[0] == bodies[1]
+        events += bodies[0]
+    assert events > 2
 
 
 def test_a_pending_run_the_purge_would_delete_reaches_sla_daily_first(conn: Conn) -> None:

@@ -204,7 +204,26 @@ begin
   -- in one statement: the events, then one outbox row per channel unless the run is a backfill.
   with events as (
     insert into public.notification_events (kind, incident_id, run_id, occurred_at, body)
-    select e.kind, e.id, p_run, p_ran_at, public._incident_body(e.id)
+    -- The body as _incident_body builds it (which stays for callers), here for all at once.
+    select e.kind, e.id, p_run, p_ran_at, jsonb_build_object(
+      'incident_id', i.id,
+      'severity', i.severity,
+      'opened_at', i.opened_at,
+      'resolved_at', i.resolved_at,
+      'summary', case when i.resolved_at is null then i.summary
+        else format('%s is back after %s h; it was %s at worst. The downstream can stand down.',
+          r.name, round(extract(epoch from i.resolved_at - i.opened_at) / 3600.0, 1), i.severity)
+        end,
+      'root', jsonb_build_object('slug', r.slug, 'name', r.name, 'owner', r.owner),
+      'tools', (
+        select jsonb_agg(jsonb_build_object('slug', t.slug, 'name', t.name, 'owner', t.owner,
+            'status', coalesce(s.status, 'unknown'), 'root', t.id = i.tool_id)
+          order by t.id <> i.tool_id, t.name)
+        from public.incident_tools m
+        join public.tools t on t.id = m.tool_id
+        left join public.tool_alert_state s on s.tool_id = t.id
+        where m.incident_id = i.id
+      ))
     from (
       select 'incident_resolved' as kind, r.id, r.n
       from unnest(v_resolved) with ordinality as r (id, n)
@@ -212,6 +231,8 @@ begin
       select 'incident_opened', o.id, cardinality(v_resolved) + o.n
       from unnest(v_opened) with ordinality as o (id, n)
     ) as e
+    join public.incidents i on i.id = e.id
+    join public.tools r on r.id = i.tool_id
     order by e.n
     returning id
   )
