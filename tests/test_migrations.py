@@ -52,6 +52,7 @@ def test_applying_every_migration_gives_the_canonical_schema(empty_database_url:
     assert views == EXPECTED_VIEWS
     assert sorted(trigger) == [
         ("AFTER", "INSERT", "STATEMENT", "EXECUTE FUNCTION aggregate_metric_trends()"),
+        ("AFTER", "INSERT", "STATEMENT", "EXECUTE FUNCTION keep_sla_pending()"),
         ("AFTER", "INSERT", "STATEMENT", "EXECUTE FUNCTION purge_old_metrics()"),
     ]
 
