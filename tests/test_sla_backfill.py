@@ -174,3 +174,27 @@ def test_a_pending_run_the_purge_would_delete_reaches_sla_daily_first(conn: Conn
     ).fetchall()
     assert rows == [(old.date(), 1, 1, 50.0, [200.0])]
     assert conn.execute("select sla_pending from governance_settings").fetchone() == ([],)
+
+
+def test_a_pending_run_reaches_sla_daily_before_preparing_drops_its_day(conn: Conn) -> None:
+    tool = add_tool(conn, "crm")
+    old = (datetime.now(UTC) - 3 * timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
+    first = metric(tool, latency_ms=200.0, uptime_pct=50.0, status="down")
+    record(conn, "old", [first], ran_at=old, source="backfill")
+    conn.execute("update governance_settings set retention = interval '1 day'")
+    # what the client does before the next run: its day made, the expired days dropped
+    prepared = conn.execute(
+        "select prepare_metric_partitions(%s)", [Jsonb({"at": datetime.now(UTC).isoformat()})]
+    ).fetchone()
+    assert prepared is not None
+    assert prepared[0]["dropped"] >= 1
+    assert conn.execute(
+        "select count(*) from metrics where recorded_at = %s", [old]
+    ).fetchone() == (0,)
+    rows = conn.execute(
+        "select day, samples, down_samples, uptime_pct_sum, latencies from sla_daily"
+        " where day = %s",
+        [old.date()],
+    ).fetchall()
+    assert rows == [(old.date(), 1, 1, 50.0, [200.0])]
+    assert conn.execute("select sla_pending from governance_settings").fetchone() == ([],)

@@ -73,6 +73,8 @@ declare
   v_at timestamptz;
   v_made integer;
   v_dropped integer;
+  v_cutoff timestamptz;
+  v_due timestamptz[];
 begin
   perform public._check_keys(payload, array['at']);
   if jsonb_typeof(payload -> 'at') is distinct from 'string' then
@@ -89,7 +91,19 @@ begin
   perform set_config('lock_timeout', '2s', true);
   v_made := public.ensure_metric_partitions(v_at, least(v_at + interval '1 day',
     ((now() at time zone 'UTC')::date + 2)::timestamp at time zone 'UTC'));
-  v_dropped := public._drop_metric_partitions(public._retention_cutoff());
+  v_cutoff := public._retention_cutoff();
+  -- A backfill's runs parked for sla_daily (20261127150100) reach it before their day goes, as
+  -- metrics_keep_sla_pending makes them before the purge's delete.
+  select array(select r from unnest(g.sla_pending) as r where r < v_cutoff order by r)
+  into v_due
+  from public.governance_settings g where g.id for update;
+  if cardinality(v_due) > 0 then
+    perform public._add_sla_runs(v_due);
+    update public.governance_settings g
+    set sla_pending = array(select r from unnest(g.sla_pending) as r where r >= v_cutoff order by r)
+    where g.id;
+  end if;
+  v_dropped := public._drop_metric_partitions(v_cutoff);
   return jsonb_build_object('made', v_made, 'dropped', v_dropped);
 end
 $$;
