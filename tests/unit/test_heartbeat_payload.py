@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from worksinprod import Client
+from worksinprod import Client, heartbeat
 from worksinprod.gcpause import collector_paused
 from worksinprod.heartbeat import build_payload, run_once
 from worksinprod.models import Status
@@ -95,18 +95,26 @@ def test_a_bad_reading_is_refused_naming_the_field() -> None:
         )
 
 
-def test_a_run_pauses_the_collector_and_restores_it(wip: Client) -> None:
-    seen: list[bool] = []
-    record = wip.record_heartbeat
+def test_a_run_pauses_the_collector_while_it_computes_not_while_it_writes(
+    wip: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, bool] = {}
+    record, build = wip.record_heartbeat, heartbeat.build_payload
 
-    def spying(payload):  # type: ignore[no-untyped-def]
-        seen.append(gc.isenabled())
+    def building(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen["building the payload"] = gc.isenabled()
+        return build(*args, **kwargs)
+
+    def recording(payload):  # type: ignore[no-untyped-def]
+        seen["writing it"] = gc.isenabled()
         return record(payload)
 
-    wip.record_heartbeat = spying  # type: ignore[method-assign]
+    monkeypatch.setattr(heartbeat, "build_payload", building)
+    wip.record_heartbeat = recording  # type: ignore[method-assign]
     assert gc.isenabled()
     run_once(wip, now=NOW)
-    assert seen == [False]
+    # paused for the burst of objects; running while the database call waits (or retries sleep)
+    assert seen == {"building the payload": False, "writing it": True}
     assert gc.isenabled()
 
 
