@@ -6,7 +6,7 @@
 -- * Its partitions, one per UTC day, live in the schema metric_partitions, which neither the API
 --   nor anon/authenticated can reach: reads go through public.metrics and its policies.
 -- * A partition is made on demand by public.ensure_metric_partitions(first, last), which
---   record_heartbeat calls for its run's time (20261127100100) and direct writers call first.
+--   record_heartbeat calls for its run's time (20261127110100) and direct writers call first.
 --   There is no default partition: a row for a day without one is refused.
 -- * purge_old_metrics drops the partitions wholly older than the retention and deletes the older
 --   rows of the one partition the cutoff falls in.

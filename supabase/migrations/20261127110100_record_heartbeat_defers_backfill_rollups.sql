@@ -1,7 +1,9 @@
--- record_heartbeat as 20261127100100_record_heartbeat_partitions.sql defines it, with one change
--- (issue 11, marked below): a backfill run tells the trend rollup trigger, through the
--- transaction-local setting worksinprod.defer_trend_rollups, to leave the past day it writes
--- owed instead of re-rolling that whole day every hour (20261127110000).
+-- record_heartbeat as 20261126135900_record_heartbeat_hardening.sql defines it, with two changes
+-- (issue 11, marked below): it makes the day partition of its run's time (after the
+-- heartbeat_log row claimed the run key, so a repeat still writes nothing), and a backfill run
+-- tells the trend rollup trigger, through the transaction-local setting
+-- worksinprod.defer_trend_rollups, to leave the past day it writes owed instead of re-rolling
+-- that whole day every hour (20261127110000). The one current body of record_heartbeat.
 
 create or replace function public.record_heartbeat(payload jsonb)
 returns jsonb
@@ -62,7 +64,7 @@ begin
   -- issue 11: the day partition of this run's time, made if missing (20261127100000).
   perform public.ensure_metric_partitions(v_ran_at, v_ran_at);
   -- issue 11: a backfill run's past day is rolled up once, by a later run, not by every hour of
-  -- it (aggregate_metric_trends, 20261127110000); the only change since 20261127100100.
+  -- it (aggregate_metric_trends, 20261127110000).
   perform set_config('worksinprod.defer_trend_rollups',
     case when v_source = 'backfill' then 'on' else 'off' end, true);
 
