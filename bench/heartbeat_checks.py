@@ -8,19 +8,17 @@ in one run.
 from __future__ import annotations
 
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import psycopg
 
 import worksinprod
 from _harness import database, machine, sql, vacuum
-from http_checks import free_port, wait_until_up
+from http_checks import endpoint
 from worksinprod.client import Client
 from worksinprod.heartbeat import run_once
 from worksinprod.models import HeartbeatResult, Status
@@ -55,42 +53,20 @@ def timing(record: Callable[[Any], HeartbeatResult], calls: list[float]) -> Call
 def main() -> None:
     tools = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     checks = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000
-    port = free_port()
-    endpoint = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "bench.http_checks:APP",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--backlog",
-            "4096",
-        ],
-        cwd=Path(__file__).resolve().parents[1],
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base)
-        with database() as url:
+    with endpoint() as base, database() as url:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(sql("make_tools"), {"count": tools})
+        vacuum(url)
+        with worksinprod.connect(database_url=url) as wip:
+            calls: list[float] = []
+            wip.record_heartbeat = timing(wip.record_heartbeat, calls)  # type: ignore[method-assign]
+            first = datetime.now(UTC) - timedelta(hours=2 * RUNS + 3)
+            run_once(wip, now=first, policy=LOCAL)  # every tool has a previous reading
+            simulated, simulated_call = timed_runs(wip, first + timedelta(hours=1), calls)
             with psycopg.connect(url, autocommit=True) as conn:
-                conn.execute(sql("make_tools"), {"count": tools})
-            vacuum(url)
-            with worksinprod.connect(database_url=url) as wip:
-                calls: list[float] = []
-                wip.record_heartbeat = timing(wip.record_heartbeat, calls)  # type: ignore[method-assign]
-                first = datetime.now(UTC) - timedelta(hours=2 * RUNS + 3)
-                run_once(wip, now=first, policy=LOCAL)  # every tool has a previous reading
-                simulated, simulated_call = timed_runs(wip, first + timedelta(hours=1), calls)
-                with psycopg.connect(url, autocommit=True) as conn:
-                    conn.execute(sql("make_http_checks"), {"count": checks, "base": base})
-                real, real_call = timed_runs(wip, first + timedelta(hours=RUNS + 1), calls)
-                healthy = sum(t.status is Status.HEALTHY for t in wip.tools())
-    finally:
-        endpoint.terminate()
-        endpoint.wait()
+                conn.execute(sql("make_http_checks"), {"count": checks, "base": base})
+            real, real_call = timed_runs(wip, first + timedelta(hours=RUNS + 1), calls)
+            healthy = sum(t.status is Status.HEALTHY for t in wip.tools())
     print(f"machine: {machine()}")
     print(f"{tools:,} tools, median of {RUNS} heartbeats each")
     print(f"  all simulated:           {simulated:8.1f} ms (call {simulated_call:.1f})")

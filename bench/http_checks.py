@@ -14,6 +14,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -99,35 +101,34 @@ def wait_until_up(base: str) -> None:
     raise RuntimeError("the endpoint did not start")
 
 
-def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
-    # the endpoint runs in its own process, so it does not share the checker's GIL
+@contextmanager
+def endpoint() -> Iterator[str]:
+    """APP under uvicorn in its own process (so it does not share the checker's GIL), up until
+    the block ends; yields its base URL."""
     port = free_port()
     server = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "bench.http_checks:APP",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--backlog",
-            "4096",
+            *(sys.executable, "-m", "uvicorn", "bench.http_checks:APP", "--port", str(port)),
+            *("--log-level", "warning", "--backlog", "4096"),
         ],
         cwd=Path(__file__).resolve().parents[1],
     )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base)
+        yield base
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    with endpoint() as base:
         asyncio.run(concurrent(base, 50))  # warm up
         together, cpu, healthy = asyncio.run(concurrent(base, n))
         sample = max(1, n // 10)
         one_by_one = asyncio.run(sequential(base, sample)) * n / sample
-    finally:
-        server.terminate()
-        server.wait()
     print(f"{n} http checks, endpoint answering in 50 ms")
     print(
         f"  concurrent (100 in flight): {together:6.2f} s ({cpu:.2f} s of CPU), {healthy} healthy"
