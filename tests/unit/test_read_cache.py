@@ -83,3 +83,16 @@ def test_a_key_whose_read_fails_is_not_kept() -> None:
             cache.read(S1, ("tool", f"nope-{n}"), missing)
     assert cache._computing == {}
     assert cache._values == {}
+
+
+def test_a_flood_of_distinct_keys_evicts_them_not_the_entry_every_request_reads() -> None:
+    """A visitor sending 2,000 distinct /map?q= searches: each page reads the stack first (as
+    every map page does), so the stack stays kept and is computed once; the searches go."""
+    cache, (stack_reads, read_stack) = ReadCache(), counter()
+    for n in range(2000):
+        cache.read(S1, "stack", read_stack)
+        cache.read(S1, ("map page", f"q{n}"), str)
+    assert stack_reads == [1]
+    assert len(cache._values) <= 512
+    assert ("map page", "q1999") in cache._values
+    assert ("map page", "q0") not in cache._values

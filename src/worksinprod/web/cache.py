@@ -10,6 +10,7 @@ are dropped when a new one is seen.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar, cast
 
@@ -22,8 +23,10 @@ from ..models import StackState
 T = TypeVar("T")
 
 MAX_ENTRIES = 512
-"""Entries kept for one key (filter, sort and page combinations, tool pages): a crawler
-walking every combination cannot grow memory without bound."""
+"""Entries kept for one state (filter, sort and page combinations, tool pages, map searches): a
+crawler walking every combination cannot grow memory without bound. Past it the least recently
+read entry goes, so a flood of distinct searches evicts other searches, never the stack every
+page is built from."""
 
 
 class ReadCache:
@@ -31,7 +34,7 @@ class ReadCache:
 
     def __init__(self) -> None:
         self._state: StackState | None = None
-        self._values: dict[Hashable, object] = {}
+        self._values: OrderedDict[Hashable, object] = OrderedDict()
         self._computing: dict[Hashable, threading.Lock] = {}
         self._lock = threading.Lock()
 
@@ -45,6 +48,7 @@ class ReadCache:
                 return compute()
             self._forget_older(state)
             if name in self._values:
+                self._values.move_to_end(name)  # recently read: the last to be evicted
                 return cast(T, self._values[name])
             computing = self._computing.setdefault(name, threading.Lock())
         with computing:
@@ -56,8 +60,8 @@ class ReadCache:
                     value = compute()
                 with self._lock:
                     if self._state == state:
-                        if len(self._values) >= MAX_ENTRIES:
-                            self._values.clear()
+                        while len(self._values) >= MAX_ENTRIES:
+                            self._values.popitem(last=False)
                         self._values[name] = value
             finally:
                 # also when compute raised (a tool that does not exist, any visitor's key):
