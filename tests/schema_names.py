@@ -27,6 +27,7 @@ PRIVATE_TABLES = ["notification_channels"]
 VIEWS = [
     "tools_current",
     "stack_glance",
+    "stack_glance_rows",
     "integrations_named",
     "tool_health_trends",
     "tool_sparklines",

@@ -195,18 +195,19 @@ class Client(Playbooks, Alerting, Checks, SlaReports):
         return self.summary_with(last[0] if last else None, worst)
 
     def summary_with(self, last: HeartbeatRun | None, worst: int = 5) -> StackSummary:
-        """The stack's summary with ``last`` as its latest run, without reading every tool: the
-        counts come in one row (``stack_glance``) and only the tools not healthy are read."""
-        rows = self.store.select(Select("stack_glance", limit=1))
+        """The stack's summary with ``last`` as its latest run, without reading every tool.
+
+        One read of ``stack_glance_rows``: the counts, on every row of the tools not healthy,
+        from one snapshot, so a heartbeat landing meanwhile cannot tear the summary."""
+        rows = self.store.select(Select("stack_glance_rows", order=[("name", False)]))
         glance = rows[0] if rows else {}
-        needing = [s.value for s in Status if s is not Status.HEALTHY]
-        query = Select("tools_current", in_={"status": needing}, order=[("name", False)])
+        needing = _list_adapter(Tool).validate_python([r for r in rows if r["id"] is not None])
         checked = int(glance.get("health_count") or 0)
         return StackSummary(
             tools=int(glance.get("tools") or 0),
             by_status={s: int(glance.get(s.value) or 0) for s in Status},
             average_health=round(float(glance["health_sum"]) / checked, 1) if checked else None,
-            worst=_worst_first(self._select(Tool, query))[:worst],
+            worst=_worst_first(needing)[:worst],
             last_heartbeat=last,
         )
 

@@ -39,6 +39,9 @@ COLUMNS = {
     "tool_status_changes": "tool_id slug recorded_at previous_status status",
     "stack_state": "run_id version",
     "stack_glance": "tools healthy degraded down maintenance unknown health_count health_sum",
+    "stack_glance_rows": "tools healthy degraded down maintenance unknown health_count health_sum "
+    "id slug name category vendor owner description status health latency_ms uptime_pct "
+    "data_quality last_checked_at created_at updated_at check_kind",
     "heartbeat_recent": "id run_key ran_at source tools_checked healthy_count degraded_count "
     "down_count duration_ms message recorded_at maintenance_count",
     "playbook_revisions": "id tool_id revision body author restored_from created_at",

@@ -197,6 +197,16 @@ def stack_glance(tables: Tables, now: datetime) -> list[Row]:
     ]
 
 
+def stack_glance_rows(tables: Tables, now: datetime) -> list[Row]:
+    """20261128400000_stack_glance_rows.sql: the counts on every row of the tools not healthy,
+    one row of counts with empty tool columns when none is."""
+    (glance,) = stack_glance(tables, now)
+    needing = [r for r in tools_current(tables, now) if r["status"] != "healthy"]
+    values = ("status", "health", "latency_ms", "uptime_pct", "data_quality", "last_checked_at")
+    empty = dict.fromkeys((*_TOOL_COLUMNS, *values, "created_at", "updated_at", "check_kind"))
+    return [{**glance, **tool} for tool in needing] or [{**glance, **empty}]
+
+
 def decided_in_sql(tables: Tables, now: datetime) -> list[Row]:
     """Incidents, their events, the outbox and maintenance windows are decided in SQL, inside
     record_heartbeat's transaction (20261126130000_incidents.sql); this store records none of
@@ -223,6 +233,7 @@ VIEWS: dict[str, View] = {
     "retention_setting": retention_setting,
     "stack_state": stack_state,
     "stack_glance": stack_glance,
+    "stack_glance_rows": stack_glance_rows,
     "incidents_named": decided_in_sql,
     "incident_memberships": decided_in_sql,
     "incident_events": decided_in_sql,
