@@ -41,6 +41,7 @@ from .models import (
 from .playbook import playbook_url
 from .records import Records
 from .runtime import Runtime
+from .stack_pages import StackFacets, StackPage
 from .store import Select, Store
 
 __version__ = "0.1.0"
@@ -67,6 +68,8 @@ __all__ = [
     "Select",
     "Settings",
     "Sparkline",
+    "StackFacets",
+    "StackPage",
     "StackState",
     "StackSummary",
     "Status",

@@ -37,12 +37,13 @@ from .payload import HeartbeatPayload
 from .playbook import Playbooks
 from .records import Records
 from .sla import SlaReports
+from .stack_pages import StackPages
 from .store import Select, Store
 
 M = TypeVar("M", bound=BaseModel)
 
 
-class Client(Playbooks, Alerting, Checks, SlaReports):
+class Client(Playbooks, Alerting, Checks, SlaReports, StackPages):
     """Reads return pydantic models; writes go through the database's functions."""
 
     def __init__(self, store: Store) -> None:

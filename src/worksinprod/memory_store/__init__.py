@@ -22,6 +22,7 @@ from .checks import record_ping, set_check
 from .fields import as_json
 from .playbooks import PLAYBOOK_VIEWS, restore_playbook, set_playbook
 from .record import record_heartbeat
+from .stack_page import stack_facets, stack_page
 from .tables import TABLES, Tables
 from .views import VIEWS
 from .writes import (
@@ -50,8 +51,11 @@ FUNCTIONS: dict[str, Write] = {
     "set_playbook": set_playbook,
     "restore_playbook": restore_playbook,
     "prepare_metric_partitions": prepare_metric_partitions,
+    "stack_page": stack_page,
 }
-VIEWS = {**VIEWS, **PLAYBOOK_VIEWS}
+NOT_EDITS = ("record_heartbeat", "prepare_metric_partitions", "stack_page")
+"""The functions that edit no tool: they leave the edit counter alone."""
+VIEWS = {**VIEWS, **PLAYBOOK_VIEWS, "stack_facets": stack_facets}
 
 
 def _utc_now() -> datetime:
@@ -90,7 +94,7 @@ class MemoryStore:
             # Every write checks all it needs before it changes anything: an error leaves the
             # tables as they were, as the function's transaction does.
             result = write(self.tables, payload, self._now())
-            if function not in ("record_heartbeat", "prepare_metric_partitions"):
+            if function not in NOT_EDITS:
                 self.tables.version += 1  # the stack_version triggers of every edited table
             return result
 

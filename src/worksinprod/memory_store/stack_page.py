@@ -1,0 +1,101 @@
+"""stack_page and stack_facets (20261128200000_stack_page.sql), computed from the tables."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from .fields import invalid
+from .tables import Row, Tables
+from .views import tools_current
+
+_ALLOWED = ("category", "status", "owner", "sort", "descending", "offset", "limit")
+_SORTS = (
+    "name",
+    "category",
+    "owner",
+    "status",
+    "check_kind",
+    "health",
+    "latency_ms",
+    "uptime_pct",
+    "data_quality",
+    "last_checked_at",
+)
+_STATUSES = ("healthy", "degraded", "down", "maintenance", "unknown")
+_SEVERITY = {"down": 0, "degraded": 1, "unknown": 2, "maintenance": 3, "healthy": 4}
+_TEXT_SORTS = ("name", "category", "owner", "check_kind")
+
+
+def stack_facets(tables: Tables, now: datetime) -> list[Row]:
+    tools = tables.tools.values()
+    return [
+        {
+            "tools": len(tables.tools),
+            "categories": sorted({t["category"] for t in tools}),
+            "owners": sorted({t["owner"] for t in tools}),
+        }
+    ]
+
+
+def stack_page(tables: Tables, payload: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """One page of tools_current and how many rows match, in the SQL function's order."""
+    wanted = _checked(payload)
+    matching = [
+        row
+        for row in tools_current(tables, now)
+        if all(
+            wanted[field] is None or row[field] == wanted[field]
+            for field in ("category", "status", "owner")
+        )
+    ]
+    sort, descending = wanted["sort"], wanted["descending"]
+
+    def key(row: Row) -> Any:
+        if sort == "status":
+            return _SEVERITY[row["status"]]
+        value = row[sort]
+        return value.lower() if sort in _TEXT_SORTS else value
+
+    # ties by name then id (as Python orders str: by code point), then the key, stable
+    matching.sort(key=lambda r: (r["name"], r["id"]))
+    present = [r for r in matching if key(r) is not None]
+    present.sort(key=key, reverse=descending)  # a stable reverse too: ties stay by name
+    ordered = present + [r for r in matching if key(r) is None]
+    start = wanted["offset"]
+    return {"matching": len(matching), "tools": ordered[start : start + wanted["limit"]]}
+
+
+def _checked(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload's fields, refused as the SQL function refuses them."""
+    for field in payload:
+        if field not in _ALLOWED:
+            raise invalid(field, f"is not a known field (expected: {', '.join(_ALLOWED)})")
+    wanted: dict[str, Any] = {"sort": "name", "descending": False, "offset": 0, "limit": 500}
+    for field in ("category", "status", "owner"):
+        value = payload.get(field)
+        if value is not None and not isinstance(value, str):
+            raise invalid(field, "must be text")
+        if value is not None and len(value) > 2000:
+            raise invalid(field, "must be at most 2000 characters")
+        wanted[field] = value
+    if wanted["status"] is not None and wanted["status"] not in _STATUSES:
+        raise invalid("status", f"must be one of {', '.join(_STATUSES)}")
+    if "sort" in payload:
+        if payload["sort"] not in _SORTS:
+            raise invalid("sort", f"must be one of {', '.join(_SORTS)}")
+        wanted["sort"] = payload["sort"]
+    if "descending" in payload:
+        if not isinstance(payload["descending"], bool):
+            raise invalid("descending", "must be true or false")
+        wanted["descending"] = payload["descending"]
+    for field, low, high in (("offset", 0, 10_000_000), ("limit", 1, 1000)):
+        if field in payload:
+            value = payload[field]
+            whole = (isinstance(value, int) and not isinstance(value, bool)) or (
+                isinstance(value, float) and value.is_integer()
+            )
+            if not whole or not low <= value <= high:
+                raise invalid(field, f"must be a whole number from {low} to {high}")
+            wanted[field] = int(value)
+    return wanted
