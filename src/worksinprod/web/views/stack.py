@@ -12,6 +12,7 @@ from markupsafe import Markup
 from ...limits import FIELD_LIMITS
 from ...metric_defs import METRICS
 from ...models import Status, Tool
+from ...stack_pages import StackFacets, StackPage
 from ..context import (
     cached,
     client,
@@ -50,6 +51,9 @@ COLUMNS: list[tuple[str, str]] = [
 
 
 def sort_tools(tools: list[Tool], key: SortKey, descending: bool) -> list[Tool]:
+    """The stack's order, in Python: what ``Client.stack_page`` gives from the store (tools
+    read by name; tests/contract/test_stack_page.py holds every store to it)."""
+
     def value(tool: Tool) -> tuple[bool, object]:
         if key == "status":
             return (False, tool.status.severity)
@@ -91,27 +95,37 @@ class StackQuery:
         }
         return urlencode({k: v for k, v in values.items() if v})
 
-    def keeps(self, tool: Tool) -> bool:
-        return (
-            (self.category is None or tool.category == self.category)
-            and (self.status is None or tool.status == self.status)
-            and (self.owner is None or tool.owner == self.owner)
-        )
-
 
 def all_tools(request: Request) -> list[Tool]:
-    """Every tool by name, read once per heartbeat or edit."""
+    """Every tool by name, read once per heartbeat or edit (the map's; /stack reads a page)."""
     return cached(request, ("tools",), client(request).tools)
 
 
-def matching_tools(request: Request, q: StackQuery) -> list[Tool]:
-    """The filtered, sorted tools, computed once per heartbeat or edit for each filter and sort."""
-    key = ("matching", q.category, q.status, q.owner, q.sort, q.dir)
-    return cached(
-        request,
-        key,
-        lambda: sort_tools([t for t in all_tools(request) if q.keeps(t)], q.sort, q.dir == "desc"),
-    )
+def page_of(request: Request, q: StackQuery) -> tuple[StackPage, int]:
+    """The shown page's tools and how many match, read by the store (filtered, sorted and
+    paged there: 500 tools, not every one), once per heartbeat or edit for each filter, sort
+    and page. A page past the last shows the last, as before."""
+
+    def read(page: int) -> StackPage:
+        return client(request).stack_page(
+            category=q.category,
+            status=q.status,
+            owner=q.owner,
+            sort=q.sort,
+            descending=q.dir == "desc",
+            offset=(page - 1) * PAGE_SIZE,
+            limit=PAGE_SIZE,
+        )
+
+    def compute() -> tuple[StackPage, int]:
+        found = read(q.page)
+        last = max(1, -(-found.matching // PAGE_SIZE))
+        if q.page > last:
+            return read(last), last
+        return found, q.page
+
+    key = ("page", q.category, q.status, q.owner, q.sort, q.dir, q.page)
+    return cached(request, key, compute)
 
 
 def rows_context(request: Request, q: StackQuery) -> dict[str, Any]:
@@ -120,19 +134,19 @@ def rows_context(request: Request, q: StackQuery) -> dict[str, Any]:
     A page holds PAGE_SIZE rows: past that a table stops being readable (and each row carries
     its own sparkline, read for the shown tools only); filters and sorting span every tool.
     """
-    matching = matching_tools(request, q)
-    pages = max(1, -(-len(matching) // PAGE_SIZE))
-    page = min(q.page, pages)
-    shown = matching[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    found, page = page_of(request, q)
+    shown = found.tools
+    pages = max(1, -(-found.matching // PAGE_SIZE))
+    # the rows draw health only: the latencies are not read
     sparks = cached(
         request,
         ("sparks", q.params(), page),
-        lambda: client(request).sparklines([t.id for t in shown]),
+        lambda: client(request).health_sparklines([t.id for t in shown]),
     )
     last = last_run(request)
     return {
         "tools": shown,
-        "matching": len(matching),
+        "matching": found.matching,
         "first": (page - 1) * PAGE_SIZE + 1 if shown else 0,
         "page": page,
         "pages": pages,
@@ -142,14 +156,9 @@ def rows_context(request: Request, q: StackQuery) -> dict[str, Any]:
     }
 
 
-def facets(request: Request) -> tuple[list[str], list[str]]:
-    """The filters' choices: every category and every owner."""
-
-    def compute() -> tuple[list[str], list[str]]:
-        everything = all_tools(request)
-        return sorted({t.category for t in everything}), sorted({t.owner for t in everything})
-
-    return cached(request, ("facets",), compute)
+def facets(request: Request) -> StackFacets:
+    """The filters' choices (every category and every owner) and the number of tools."""
+    return cached(request, ("facets",), client(request).stack_facets)
 
 
 def rows_html(request: Request, q: StackQuery, context: dict[str, Any]) -> Markup:
@@ -167,16 +176,16 @@ def rows_html(request: Request, q: StackQuery, context: dict[str, Any]) -> Marku
 
 @router.get("/stack", response_class=HTMLResponse, include_in_schema=False)
 def stack(request: Request, q: Annotated[StackQuery, Depends()]) -> HTMLResponse:
-    categories, owners = facets(request)
+    choices = facets(request)
     context = rows_context(request, q)
     return render(
         request,
         "stack.html",
         last_run=last_run(request),
         columns=COLUMNS,
-        total=len(all_tools(request)),
-        categories=categories,
-        owners=owners,
+        total=choices.tools,
+        categories=choices.categories,
+        owners=choices.owners,
         rows_html=rows_html(request, q, context),
         **context,
     )
