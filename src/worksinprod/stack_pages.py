@@ -57,7 +57,6 @@ class HealthSparkline(Model):
     """A tool's health over the last 24 hours, oldest first (no latencies)."""
 
     tool_id: int
-    slug: str
     health: list[float]
 
 
@@ -103,9 +102,10 @@ class StackPages:
             return StackFacets(tools=0, categories=[], owners=[])
         return StackFacets.model_validate(rows[0])
 
-    def health_sparklines(self, tool_ids: Sequence[int]) -> dict[str, list[float]]:
-        """The last 24 hours of health of the tools of ``tool_ids``, keyed by slug: what the
-        stack's rows draw, without the latencies ``sparklines`` also reads."""
+    def health_sparklines(self, tool_ids: Sequence[int]) -> dict[int, list[float]]:
+        """The last 24 hours of health of the tools of ``tool_ids``, oldest first, keyed by
+        tool id; a tool without a sample in that time has no entry. What the stack's rows
+        draw: no latencies (``sparklines`` has both), and only the given tools' metrics read."""
         ids = list(tool_ids)
         for tool_id in ids:
             if isinstance(tool_id, bool) or not isinstance(tool_id, int):
@@ -113,12 +113,9 @@ class StackPages:
         if not ids:
             return {}
         query = Select(
-            "tool_sparklines",
-            columns=("tool_id", "slug", "health"),
-            in_={"tool_id": ids},
-            order=[("tool_id", False)],  # stable pages over HTTP
-        )
-        return {s.slug: s.health for s in self._select(HealthSparkline, query)}
+            "tool_health_24h", in_={"tool_id": ids}, order=[("tool_id", False)]
+        )  # ordered: stable pages over HTTP
+        return {s.tool_id: s.health for s in self._select(HealthSparkline, query)}
 
 
 def _filter(field: str, value: object) -> str:

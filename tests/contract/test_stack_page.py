@@ -119,7 +119,8 @@ def test_health_sparklines_are_the_sparklines_health(store: Store) -> None:
     everything = seed(client, random.Random(3))
     ids = [t.id for t in everything[::3]]
     full = client.sparklines(ids)
-    assert client.health_sparklines(ids) == {slug: s.health for slug, s in full.items()}
+    assert full  # some of them have samples, some not
+    assert client.health_sparklines(ids) == {s.tool_id: s.health for s in full.values() if s.health}
     assert client.health_sparklines([]) == {}
 
 

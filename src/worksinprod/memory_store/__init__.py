@@ -22,7 +22,7 @@ from .checks import record_ping, set_check
 from .fields import as_json
 from .playbooks import PLAYBOOK_VIEWS, restore_playbook, set_playbook
 from .record import record_heartbeat
-from .stack_page import stack_facets, stack_page
+from .stack_page import stack_facets, stack_page, tool_health_24h
 from .tables import TABLES, Tables
 from .views import VIEWS
 from .writes import (
@@ -55,7 +55,12 @@ FUNCTIONS: dict[str, Write] = {
 }
 NOT_EDITS = ("record_heartbeat", "prepare_metric_partitions", "stack_page")
 """The functions that edit no tool: they leave the edit counter alone."""
-VIEWS = {**VIEWS, **PLAYBOOK_VIEWS, "stack_facets": stack_facets}
+VIEWS = {
+    **VIEWS,
+    **PLAYBOOK_VIEWS,
+    "stack_facets": stack_facets,
+    "tool_health_24h": tool_health_24h,
+}
 
 
 def _utc_now() -> datetime:

@@ -1,4 +1,5 @@
-"""stack_page and stack_facets (20261128200000_stack_page.sql), computed from the tables."""
+"""stack_page, stack_facets (20261128200000_stack_page.sql) and tool_health_24h
+(20261128200100_tool_health_24h.sql), computed from the tables."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from .fields import invalid
 from .tables import Row, Tables
-from .views import tools_current
+from .views import tool_sparklines, tools_current
 
 _ALLOWED = ("category", "status", "owner", "sort", "descending", "offset", "limit")
 _SORTS = (
@@ -35,6 +36,15 @@ def stack_facets(tables: Tables, now: datetime) -> list[Row]:
             "categories": sorted({t["category"] for t in tools}),
             "owners": sorted({t["owner"] for t in tools}),
         }
+    ]
+
+
+def tool_health_24h(tables: Tables, now: datetime) -> list[Row]:
+    """Each tool's health over the last 24 hours; no row for a tool without a sample."""
+    return [
+        {"tool_id": row["tool_id"], "health": row["health"]}
+        for row in tool_sparklines(tables, now)
+        if row["health"]
     ]
 
 

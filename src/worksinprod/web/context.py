@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,6 +27,7 @@ from ..playbook import playbook_url
 from ..quips import EMPTY
 from ..sparkline import svg_points
 from ..watchdog import BANNER, is_quiet
+from . import pieces
 from .about import About
 from .cache import ReadCache, stack_state
 from .sessions import Sessions, SignInThrottle
@@ -55,6 +57,10 @@ templates.env.globals["KIND_LABELS"] = {
     "ping": ("ping", "Real: the pipeline's pings"),
 }
 templates.env.globals["QUIET_BANNER"] = BANNER
+templates.env.globals["badge_html"] = pieces.badge
+templates.env.globals["kind_html"] = partial(pieces.kind, templates.env.globals["KIND_LABELS"])
+templates.env.globals["sparkline_html"] = pieces.sparkline
+templates.env.globals["metric_cells"] = pieces.metric_cells
 
 
 def _ago(moment: datetime | None) -> str:
