@@ -50,15 +50,16 @@ templates.env.globals["LIMITS"] = FIELD_LIMITS
 templates.env.globals["playbook_url"] = playbook_url
 templates.env.globals["METRICS"] = METRICS
 # Every status shown says where its numbers come from: a simulated number is never read as real.
-templates.env.globals["KIND_LABELS"] = {
+KIND_LABELS: dict[str, tuple[str, str]] = {
     "simulated": ("simulated", "Simulated numbers: the demo drift, not an observation"),
     "statuspage": ("status page", "Real: the vendor's public status page"),
     "http": ("HTTP check", "Real: an HTTP check of an endpoint"),
     "ping": ("ping", "Real: the pipeline's pings"),
 }
+templates.env.globals["KIND_LABELS"] = KIND_LABELS
 templates.env.globals["QUIET_BANNER"] = BANNER
 templates.env.globals["badge_html"] = pieces.badge
-templates.env.globals["kind_html"] = partial(pieces.kind, templates.env.globals["KIND_LABELS"])
+templates.env.globals["kind_html"] = partial(pieces.kind, KIND_LABELS)
 templates.env.globals["sparkline_html"] = pieces.sparkline
 templates.env.globals["stack_rows"] = partial(
     pieces.stack_rows, templates.env.globals["KIND_LABELS"]
