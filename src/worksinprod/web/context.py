@@ -61,9 +61,7 @@ templates.env.globals["QUIET_BANNER"] = BANNER
 templates.env.globals["badge_html"] = pieces.badge
 templates.env.globals["kind_html"] = partial(pieces.kind, KIND_LABELS)
 templates.env.globals["sparkline_html"] = pieces.sparkline
-templates.env.globals["stack_rows"] = partial(
-    pieces.stack_rows, templates.env.globals["KIND_LABELS"]
-)
+templates.env.globals["stack_rows"] = partial(pieces.stack_rows, KIND_LABELS)
 
 
 def _ago(moment: datetime | None) -> str:
