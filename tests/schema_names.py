@@ -49,6 +49,8 @@ VIEWS = [
     "tool_uptime",
     "sla_setting",
     "sla_monthly",
+    "stack_facets",
+    "tool_health_24h",
 ]
 SERVICE_ONLY = ["tool_checks", "check_uptime"]
 """Relations readers may not select whole: a check's configuration, and what is derived from it."""

@@ -71,6 +71,18 @@ def test_anon_cannot_write(conn: Conn, statement: str) -> None:
     assert conn.execute("select owner from tools").fetchall() == [("Ops",)]
 
 
+@pytest.mark.parametrize("role", ["anon", "authenticated"])
+def test_readers_can_read_a_stack_page(conn: Conn, role: str) -> None:
+    """stack_page is a read: whoever may read tools_current may call it (issue 11's /stack)."""
+    add_tool(conn, "hubspot")
+    conn.execute(sql.SQL("set role {}").format(sql.Identifier(role)))
+    (page,) = conn.execute("select stack_page(%s)", [Jsonb({"sort": "status"})]).fetchone() or (
+        None,
+    )
+    assert page["matching"] == 1
+    assert [t["slug"] for t in page["tools"]] == ["hubspot"]
+
+
 @pytest.mark.parametrize("function", WRITE_FUNCTIONS)
 @pytest.mark.parametrize("role", ["anon", "authenticated"])
 def test_readers_cannot_call_write_functions(conn: Conn, function: str, role: str) -> None:
