@@ -3,7 +3,7 @@
 Median time per request and the page's weight (raw, and gzipped as served), against the floor
 of the same server in the same run: /about, a page that renders a template and reads one row.
 At 1,000 tools the page shows the first 500 rows (the table pages there); filtering and sorting
-still read and order all 1,000.
+span all 1,000, in the database, which sends only the page.
 
     python bench/stack_page.py
 """
