@@ -10,8 +10,11 @@
 -- name (as tools_current is read, `order by name`), then id.
 
 -- str.lower() is Unicode's full case mapping (final sigma, dotted capital I). PostgreSQL 18's
--- pg_unicode_fast gives exactly that and ICU's root locale the same; older servers without ICU
--- fall back to the database's own character type (under the C locale that folds ASCII only).
+-- pg_unicode_fast gives exactly that and ICU's root locale the same (PostgreSQL 15-17 built with
+-- ICU, as Supabase's are). Without ICU, PostgreSQL 17 falls back to pg_c_utf8 and 15-16 to the
+-- database's own character type (C.UTF-8, or C, which folds ASCII only): those map one
+-- character to one, so "İ" lowers to "i" (not "i̇") and a final "Σ" to "σ" (not "ς"), and names
+-- holding them can sort otherwise than in MemoryStore (docs/schema.md).
 -- The names below are constants: nothing a caller sends reaches this statement.
 do $$
 begin

@@ -19,7 +19,8 @@ from worksinprod.web.views.stack import sort_tools
 # str.lower() and in the database's stack_fold collation.
 NAMES = [
     "alpha", "Alpha", "ALPHA2", "beta", "Beta CRM", "éclair", "Éclair", "Eclair", "zeta",
-    "Ωmega", "ωmega", "ΑΣ", "ασ x", "İstanbul", "istanbul", "Straße", "STRASSE", "東京",  # noqa: RUF001
+    "Ωmega", "ωmega", "ΑΣ", "ασ x", "ας", "İa", "ib",  # noqa: RUF001
+    "İstanbul", "istanbul", "Straße", "STRASSE", "東京",
     "Zulu", "_under", "10 tools", "9 tools", "a", "A b", "mixed Case", "MIXED case 2",
 ]  # fmt: skip
 CATEGORIES = ["CRM", "crm", "Analytics", "Ads", "ads", "Émail"]

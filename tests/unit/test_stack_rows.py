@@ -26,7 +26,7 @@ REFERENCE = {
 """,
     "_stack_rows.html": """\
 {% from "_macros.html" import badge, kind, sparkline %}
-<tbody id="stack-rows" data-live hx-get="/stack/rows?{{ q.params(after=after|string) }}" hx-trigger="every {{ refresh_seconds }}s" hx-swap="outerHTML" hx-indicator="#refreshing" data-after="{{ after }}">
+<tbody id="stack-rows" data-live hx-get="/stack/rows?{{ q.params(after=after|string, page=page|string) }}" hx-trigger="every {{ refresh_seconds }}s" hx-swap="outerHTML" hx-indicator="#refreshing" data-after="{{ after }}">
 {% for t in tools %}
 <tr data-slug="{{ t.slug }}">
 <th scope="row"><a href="/tools/{{ t.slug }}">{{ t.name }}</a></th>

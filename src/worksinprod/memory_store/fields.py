@@ -45,7 +45,9 @@ def not_found(field: str, message: str) -> StoreError:
 def as_json(value: Any) -> Any:
     """``value`` as jsonb would receive it: a copy, or the error Postgres gives for bad JSON."""
     try:
-        text = json.dumps(value, allow_nan=False)
+        # unescaped: a character past the Basic Multilingual Plane (an emoji) stays one
+        # character, not a surrogate pair the check below would take for a lone surrogate
+        text = json.dumps(value, allow_nan=False, ensure_ascii=False)
     except ValueError:
         raise from_code(
             "invalid input syntax for type json", "22P02", 'Token "NaN" is invalid.'
@@ -54,7 +56,7 @@ def as_json(value: Any) -> Any:
         raise from_code(
             "unsupported Unicode escape sequence", "22P05", "\\u0000 cannot be converted to text."
         )
-    if re.search(r"\\ud[89a-f]", text):
+    if re.search("[\ud800-\udfff]", text):  # a lone surrogate: no UTF-8 text holds one
         raise from_code("invalid input syntax for type json", "22P02", "Unicode surrogate.")
     return json.loads(text)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .fields import invalid
+from .fields import check_keys, invalid
 from .tables import Row, Tables
 from .views import tool_sparklines, tools_current
 
@@ -78,9 +78,8 @@ def stack_page(tables: Tables, payload: dict[str, Any], now: datetime) -> dict[s
 
 def _checked(payload: dict[str, Any]) -> dict[str, Any]:
     """The payload's fields, refused as the SQL function refuses them."""
-    for field in payload:
-        if field not in _ALLOWED:
-            raise invalid(field, f"is not a known field (expected: {', '.join(_ALLOWED)})")
+    # not an object, or the unknown key jsonb's order puts first: named as the function names it
+    check_keys(payload, list(_ALLOWED))
     wanted: dict[str, Any] = {"sort": "name", "descending": False, "offset": 0, "limit": 500}
     for field in ("category", "status", "owner"):
         value = payload.get(field)

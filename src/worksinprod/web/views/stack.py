@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
@@ -106,8 +107,8 @@ def page_of(request: Request, q: StackQuery) -> tuple[StackPage, int]:
     paged there: 500 tools, not every one), once per heartbeat or edit for each filter, sort
     and page. A page past the last shows the last, as before."""
 
-    def read(page: int) -> StackPage:
-        return client(request).stack_page(
+    def read(page: int) -> Callable[[], StackPage]:
+        return lambda: client(request).stack_page(
             category=q.category,
             status=q.status,
             owner=q.owner,
@@ -117,15 +118,15 @@ def page_of(request: Request, q: StackQuery) -> tuple[StackPage, int]:
             limit=PAGE_SIZE,
         )
 
-    def compute() -> tuple[StackPage, int]:
-        found = read(q.page)
-        last = max(1, -(-found.matching // PAGE_SIZE))
-        if q.page > last:
-            return read(last), last
-        return found, q.page
+    def kept(page: int) -> StackPage:
+        key = ("page", q.category, q.status, q.owner, q.sort, q.dir, page)
+        return cached(request, key, read(page))
 
-    key = ("page", q.category, q.status, q.owner, q.sort, q.dir, q.page)
-    return cached(request, key, compute)
+    # The first page says how many match, so any page asked for is clamped before it is read
+    # and kept under the page shown: page=2..10000 past the end is one entry, not a read each.
+    first = kept(1)
+    page = min(q.page, max(1, -(-first.matching // PAGE_SIZE)))
+    return (first if page == 1 else kept(page)), page
 
 
 def rows_context(request: Request, q: StackQuery) -> dict[str, Any]:
