@@ -96,7 +96,11 @@ class PostgresStore:
 
     def select(self, query: Select) -> list[Row]:
         statement, params = compile_select(query)
-        return self._run(statement, params)
+        # Text results: a view's reals arrive as PostgreSQL prints them (the shortest decimal,
+        # as PostgREST sends them) and psycopg parses them in C. Binary reals need a Python
+        # call each to drop the float32 widening (float4.py): at 5,000 tools that was most of
+        # a cold read's decoding (docs/performance.md).
+        return self._run(statement, params, binary=False)
 
     def rpc(self, function: str, args: Mapping[str, Any]) -> Any:
         check_name(function, "function")
@@ -110,7 +114,7 @@ class PostgresStore:
             ),
         )
         params = [Jsonb(v) if isinstance(v, dict | list) else v for v in args.values()]
-        rows = self._run(statement, params)
+        rows = self._run(statement, params, binary=True)
         return rows[0]["result"] if rows else None
 
     def close(self) -> None:
@@ -150,12 +154,11 @@ class PostgresStore:
         finally:
             self._pool.putconn(conn)
 
-    def _run(self, statement: sql.Composed, params: Any) -> list[Row]:
+    def _run(self, statement: sql.Composed, params: Any, *, binary: bool) -> list[Row]:
         try:
-            # Binary results: numbers, timestamps and arrays decode without parsing text.
             with (
                 self._connection() as conn,
-                conn.cursor(row_factory=dict_row, binary=True) as cur,
+                conn.cursor(row_factory=dict_row, binary=binary) as cur,
             ):
                 cur.execute(statement, params)
                 return cur.fetchall() if cur.description else []
@@ -164,8 +167,12 @@ class PostgresStore:
 
 
 def _configure(conn: psycopg.Connection[Any]) -> None:
-    # Reals at the precision they were stored at, as over PostgREST (see float4.py).
+    # Reals at the precision they were stored at, as over PostgREST (see float4.py): binary
+    # results through the loader; text results (selects) are the shortest decimal as long as
+    # extra_float_digits is positive (PostgreSQL's default since 12), which a role or database
+    # setting could change, so the session says so.
     conn.adapters.register_loader("float4", Float4Loader)
+    conn.execute("set extra_float_digits = 1")
 
 
 def compile_select(query: Select) -> tuple[sql.Composed, list[Any]]:
