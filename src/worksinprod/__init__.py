@@ -36,6 +36,7 @@ from .models import (
     StatusChange,
     Tool,
     ToolName,
+    ToolState,
     WeeklyTrend,
 )
 from .playbook import playbook_url
@@ -78,6 +79,7 @@ __all__ = [
     "StoreError",
     "Tool",
     "ToolName",
+    "ToolState",
     "TransientError",
     "ValidationError",
     "WeeklyTrend",

@@ -194,6 +194,16 @@ class ToolName(Model):
     name: str
 
 
+class ToolState(Model):
+    """A tool's names and status without its numbers, for the map (every tool, read per change)."""
+
+    slug: str
+    name: str
+    category: str
+    owner: str
+    status: Status
+
+
 class StackState(Model):
     """What readers' caches are keyed by: the newest run recorded and the count of edits."""
 

@@ -133,10 +133,10 @@ def cached(request: Request, name: Hashable, compute: Callable[[], T]) -> T:
     return shared.cache.read(stack_state(request, shared.client), name, compute)
 
 
-def packed(raw: bytes) -> tuple[bytes, bytes]:
+def packed(raw: bytes, compresslevel: int = 6) -> tuple[bytes, bytes]:
     """A body and its gzip, to keep once per change: the table's 500 rows (470 KB) cost
     more to compress than to serve from the cache."""
-    return raw, gzip.compress(raw, compresslevel=6)
+    return raw, gzip.compress(raw, compresslevel=compresslevel)
 
 
 def packed_response(request: Request, body: tuple[bytes, bytes], media_type: str) -> Response:

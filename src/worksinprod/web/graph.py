@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from ..errors import NotFoundError
-from ..models import Status, Tool
+from ..models import Status, ToolState
 
 FAILING = (Status.DEGRADED, Status.DOWN)
 
@@ -40,7 +40,7 @@ def downstream(
     return order
 
 
-def at_risk(tools: Sequence[Tool], graph: dict[str, list[str]]) -> tuple[list[str], list[str]]:
+def at_risk(tools: Sequence[ToolState], graph: dict[str, list[str]]) -> tuple[list[str], list[str]]:
     """The degraded or down tools, and everything downstream of them."""
     troubled = [t.slug for t in tools if t.status in FAILING]
     return troubled, downstream(graph, troubled)  # never the starts themselves
@@ -68,8 +68,8 @@ class Category:
 class Chain:
     """A failing tool and the first of the tools downstream of it, nearest first."""
 
-    origin: Tool
-    downstream: list[Tool]
+    origin: ToolState
+    downstream: list[ToolState]
     more: bool
 
 
@@ -85,7 +85,7 @@ class Part:
 class StackMap:
     """Every tool and integration, indexed for the questions the map asks."""
 
-    tools: dict[str, Tool]
+    tools: dict[str, ToolState]
     """By slug, in name order."""
     feeds: dict[str, list[Flow]]
     fed_by: dict[str, list[Flow]]
@@ -97,7 +97,7 @@ class StackMap:
     out: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, tools: Iterable[Tool], flows: Iterable[Flow], roots: Iterable[str]) -> StackMap:
+    def build(cls, tools: Iterable[ToolState], flows: Iterable[Flow], roots: Iterable[str]) -> StackMap:
         by_slug = {t.slug: t for t in tools}
         feeds: dict[str, list[Flow]] = {}
         fed_by: dict[str, list[Flow]] = {}
@@ -118,7 +118,7 @@ class StackMap:
             out=out,
         )
 
-    def find(self, wanted: str) -> Tool:
+    def find(self, wanted: str) -> ToolState:
         """A tool by slug, or by its name (what a person types when there is no drop-down)."""
         if wanted in self.tools:
             return self.tools[wanted]
@@ -128,14 +128,14 @@ class StackMap:
                 return tool
         raise NotFoundError(f'no tool with slug "{wanted}"', code="P0002", details="slug")
 
-    def category(self, name: str) -> list[Tool]:
+    def category(self, name: str) -> list[ToolState]:
         """The tools of one category, by name; NotFoundError when it has none."""
         found = [t for t in self.tools.values() if t.category == name]
         if not found:
             raise NotFoundError(f'no category "{name}"', code="P0002", details="category")
         return found
 
-    def search(self, text: str) -> list[Tool]:
+    def search(self, text: str) -> list[ToolState]:
         """Tools whose name, slug, owner or category contains ``text`` (any case), names
         starting with it first."""
         wanted = text.strip().casefold()
@@ -207,7 +207,7 @@ def _first(limit: int, *groups: Iterable[str]) -> list[str]:
     return list(seen)
 
 
-def _categories(tools: Iterable[Tool], affected: set[str]) -> list[Category]:
+def _categories(tools: Iterable[ToolState], affected: set[str]) -> list[Category]:
     """Every category, those with failing tools first (the most first), then by name."""
     counts: dict[str, list[int]] = {}
     for t in tools:

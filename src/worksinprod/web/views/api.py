@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel
 
 from ...errors import PermissionDeniedError
 from ...heartbeat import policy_for, run_once
@@ -30,9 +30,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-_TOOLS = TypeAdapter(list[Tool])
-
-
 @router.get("/tools", responses=ERRORS, response_model=list[Tool])
 def list_tools(
     request: Request,
@@ -43,8 +40,10 @@ def list_tools(
     """Every tool with its current values, by name."""
 
     def body() -> tuple[bytes, bytes]:
-        found = client(request).tools(category=category, status=status, owner=owner)
-        return packed(_TOOLS.dump_json(list(found)))
+        raw = client(request).tools_json(category=category, status=status, owner=owner)
+        # gzip level 1: at 5,000 tools (1.8 MB) level 6 took 15-20 ms of a cold request, level
+        # 1 about 9 ms for a body a third larger (145 KB against 109 KB).
+        return packed(raw, compresslevel=1)
 
     # The JSON, raw and gzipped, is kept once per heartbeat or edit: at 5,000 tools (2 MB)
     # serialising and compressing it cost more than reading it.

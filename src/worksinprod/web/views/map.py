@@ -22,7 +22,6 @@ from ...store import Select
 from ..context import cached, client, render
 from ..graph import Flow, StackMap
 from .api import ERRORS
-from .stack import all_tools
 
 router = APIRouter()
 PICKER_LIMIT = 500  # above this a text field (with suggestions) replaces the drop-down
@@ -78,7 +77,9 @@ def stack_map(request: Request) -> StackMap:
         order = [("source", False), ("target", False)]  # dagre's layout follows input order
         rows = wip.store.select(Select("integrations_named", columns=Flow._fields, order=order))
         flows = [Flow(r["source"], r["target"], r["flow"]) for r in rows]
-        return StackMap.build(all_tools(request), flows, roots)
+        # The tools' names and statuses only: the map shows no numbers, and reading every
+        # tool's (5,000 Tool models) was most of a cold /map.
+        return StackMap.build(wip.tool_states(), flows, roots)
 
     return cached(request, ("stack map",), build)
 
