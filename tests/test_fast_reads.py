@@ -1,0 +1,160 @@
+"""The direct connection's cheaper reads (issue 11), on values the write functions would not
+make: text results give the reals Float4Loader gave, /api/tools's JSON written from the rows is
+pydantic's dump of the models in any session time zone, and tools_current plans no parallel
+workers."""
+
+from __future__ import annotations
+
+import random
+import struct
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from psycopg import sql
+from pydantic import TypeAdapter
+
+import worksinprod
+from worksinprod import Tool
+from worksinprod.float4 import shortest
+
+from .factories import Conn, add_tool, metric_days
+
+TOOLS = TypeAdapter(list[Tool])
+NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def _float32(value: float) -> float:
+    result: float = struct.unpack("!f", struct.pack("!f", value))[0]
+    return result
+
+
+def _insert(conn: Conn, tool_id: int, at: datetime, values: tuple[float, float, float, float]) -> None:
+    conn.execute(
+        "insert into metrics (tool_id, recorded_at, health, latency_ms, uptime_pct, data_quality,"
+        " status) values (%s, %s, %s, %s, %s, %s, 'healthy')",
+        [tool_id, at, *values],
+    )
+
+
+@pytest.fixture
+def odd_stack(conn: Conn) -> list[int]:
+    """Tools with control characters in their text, readings at random float32 values (tiny,
+    huge, integral, -0.0, the edges of the ranges), some with microseconds, one never read."""
+    rnd = random.Random(11)
+    metric_days(conn, NOW - timedelta(days=2), NOW + timedelta(days=1))
+    ids = []
+    for i in range(40):
+        tool_id = add_tool(conn, f"odd-{i}", name=f"Odd {i}")
+        text = "".join(chr(rnd.randrange(1, 0x300)) for _ in range(30))
+        conn.execute(
+            "update tools set description = %s, vendor = %s where id = %s",
+            [text, "\x01\x1f\x7f\"\\/\u2028", tool_id],
+        )
+        ids.append(tool_id)
+    edges = [0.0, -0.0, 100.0, 99.9, 1e-7, 0.00005, 0.0001, 123456.0, 1234567.0, 3.4e38, 1e-40]
+    for tool_id in ids[:-1]:
+        at = NOW - timedelta(minutes=rnd.randrange(0, 90), microseconds=rnd.choice([0, 1, 5000]))
+        health, uptime, quality = (_float32(rnd.uniform(0, 100)) for _ in range(3))
+        latency = _float32(rnd.choice([*edges, rnd.uniform(0, 1e6), rnd.expovariate(0.01)]))
+        if rnd.random() < 0.3:
+            health = rnd.choice([0.0, -0.0, 100.0, 99.9, 1e-7, 1e-40])
+        _insert(conn, tool_id, at, (health, latency, uptime, quality))
+    return ids
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/St_Johns", "Asia/Kathmandu", "Europe/Paris"])
+def test_tools_json_is_the_dump_of_the_models_in_any_zone(
+    odd_stack: list[int], conn: Conn, database_url: str, zone: str
+) -> None:
+    name = conn.execute("select current_database()").fetchone()
+    assert name is not None
+    conn.execute(
+        sql.SQL("alter database {} set timezone = {}").format(
+            sql.Identifier(name[0]), sql.Literal(zone)
+        )
+    )
+    with worksinprod.connect(database_url=database_url) as wip:
+        tools = wip.tools()
+        written = wip.tools_json()
+    assert len(tools) == len(odd_stack)
+    assert written == TOOLS.dump_json(list(tools))
+    moments = [t.created_at for t in tools]
+    assert {str(m.tzinfo) for m in moments} == {zone}
+
+
+def test_text_results_are_the_reals_the_binary_loader_gave(conn: Conn, database_url: str) -> None:
+    """Every read of a real through a select (text) is the shortest decimal Float4Loader made
+    of its binary form: measured values (health, percentages, latencies up to 10^6)."""
+    rnd = random.Random(5)
+    tool_id = add_tool(conn, "precise")
+    metric_days(conn, NOW - timedelta(days=1), NOW + timedelta(days=1))
+    stored = []
+    for hour in range(20):
+        values = (
+            rnd.uniform(0, 100),
+            rnd.choice([rnd.uniform(0, 1e6), round(rnd.uniform(0, 5000), 2), 99.9]),
+            round(rnd.uniform(90, 100), 3),
+            rnd.choice([99.9, 0.1, 95.44, _float32(rnd.uniform(0, 100))]),
+        )
+        _insert(conn, tool_id, NOW - timedelta(hours=hour), values)
+        stored.append(tuple(shortest(struct.pack("!f", v)) for v in values))
+    with worksinprod.connect(database_url=database_url) as wip:
+        read = [
+            (m.health, m.latency_ms, m.uptime_pct, m.data_quality)
+            for m in reversed(wip.metrics("precise"))
+        ]
+        tool = wip.tool("precise")
+        spark = wip.sparklines()["precise"]
+    assert read == stored
+    assert (tool.health, tool.latency_ms) == stored[0][:2]
+    assert spark.health == [s[0] for s in reversed(stored)]
+    assert 99.9 in {v for row in read for v in row}
+
+
+def test_reals_stay_shortest_when_the_database_rounds_them(conn: Conn, database_url: str) -> None:
+    """extra_float_digits = 0 makes PostgreSQL print reals with 6 digits (1234.57); the store's
+    sessions set it back, so the reads keep 1234.567."""
+    tool_id = add_tool(conn, "rounded")
+    metric_days(conn, NOW - timedelta(days=1), NOW + timedelta(days=1))
+    _insert(conn, tool_id, NOW, (99.9, 1234.567, 99.995, 12.3456))
+    name = conn.execute("select current_database()").fetchone()
+    assert name is not None
+    conn.execute(
+        sql.SQL("alter database {} set extra_float_digits = 0").format(sql.Identifier(name[0]))
+    )
+    with worksinprod.connect(database_url=database_url) as wip:
+        tool = wip.tool("rounded")
+        written = wip.tools_json()
+    assert (tool.health, tool.latency_ms, tool.uptime_pct, tool.data_quality) == (
+        99.9,
+        1234.567,
+        99.995,
+        12.3456,
+    )
+    assert b'"latency_ms":1234.567,' in written
+
+
+def test_tools_current_plans_no_parallel_workers(conn: Conn) -> None:
+    """Even where the planner is told to use parallel workers wherever it may, tools_current
+    stays serial: its newest instant is half a millisecond of work, and starting workers took
+    5-12 ms."""
+    tool_id = add_tool(conn, "serial")
+    metric_days(conn, NOW - timedelta(days=1), NOW + timedelta(days=1))
+    _insert(conn, tool_id, NOW, (99.9, 120.0, 99.9, 97.0))
+    version = conn.execute("show server_version_num").fetchone()
+    assert version is not None
+    # debug_parallel_query (force_parallel_mode before 16) puts a Gather on any plan that may run
+    # in parallel workers
+    forced = "debug_parallel_query" if int(version[0]) >= 160000 else "force_parallel_mode"
+    conn.execute(sql.SQL("set {} = on").format(sql.Identifier(forced)))
+    plan = "\n".join(r[0] for r in conn.execute("explain select * from tools_current"))
+    assert "Gather" not in plan and "Parallel" not in plan
+    # the same max written in place (as 20261127260000 had it) does get workers: the test can fail
+    inline = "\n".join(
+        r[0]
+        for r in conn.execute(
+            "explain select max(nm.recorded_at) from metrics nm where nm.recorded_at >="
+            " (select coalesce(max(h.ran_at), '-infinity') from heartbeat_log h)"
+        )
+    )
+    assert "Gather" in inline
