@@ -16,6 +16,7 @@ from pydantic import TypeAdapter
 import worksinprod
 from worksinprod import Tool
 from worksinprod.float4 import shortest
+from worksinprod.resources import migrations_dir
 
 from .factories import Conn, add_tool, metric_days
 
@@ -135,26 +136,38 @@ def test_reals_stay_shortest_when_the_database_rounds_them(conn: Conn, database_
 
 
 def test_tools_current_plans_no_parallel_workers(conn: Conn) -> None:
-    """Even where the planner is told to use parallel workers wherever it may, tools_current
-    stays serial: its newest instant is half a millisecond of work, and starting workers took
-    5-12 ms."""
-    tool_id = add_tool(conn, "serial")
+    """Where parallel workers cost the planner nothing, tools_current stays serial: its newest
+    instant is half a millisecond of work, and starting workers took 5-12 ms. The view as
+    20261127260000 wrote it does get workers on the same data, so this test can fail."""
     metric_days(conn, NOW - timedelta(days=1), NOW + timedelta(days=1))
-    _insert(conn, tool_id, NOW, (99.9, 120.0, 99.9, 97.0))
-    version = conn.execute("show server_version_num").fetchone()
-    assert version is not None
-    # debug_parallel_query (force_parallel_mode before 16) puts a Gather on any plan that may run
-    # in parallel workers
-    forced = "debug_parallel_query" if int(version[0]) >= 160000 else "force_parallel_mode"
-    conn.execute(sql.SQL("set {} = on").format(sql.Identifier(forced)))
-    plan = "\n".join(r[0] for r in conn.execute("explain select * from tools_current"))
-    assert "Gather" not in plan and "Parallel" not in plan
-    # the same max written in place (as 20261127260000 had it) does get workers: the test can fail
-    inline = "\n".join(
-        r[0]
-        for r in conn.execute(
-            "explain select max(nm.recorded_at) from metrics nm where nm.recorded_at >="
-            " (select coalesce(max(h.ran_at), '-infinity') from heartbeat_log h)"
-        )
+    conn.execute(
+        "insert into tools (slug, name, category, owner)"
+        " select 'serial-' || i, 'Serial ' || i, 'CRM', 'Ops' from generate_series(1, 300) i"
     )
-    assert "Gather" in inline
+    conn.execute(
+        "insert into metrics (tool_id, recorded_at, health, latency_ms, uptime_pct,"
+        " data_quality, status)"
+        " select t.id, %s - h * interval '1 hour', 90, 100, 99, 97, 'healthy'"
+        " from tools t cross join generate_series(0, 23) h",
+        [NOW],
+    )
+    conn.execute("analyze")
+    before = (migrations_dir() / "20261127260000_tools_current_newest_from_runs.sql").read_text()
+    conn.execute(before.replace("view public.tools_current ", "view public.tools_current_before "))
+    for setting in (
+        "parallel_setup_cost = 0",
+        "parallel_tuple_cost = 0",
+        "min_parallel_table_scan_size = 0",
+        "min_parallel_index_scan_size = 0",
+    ):
+        conn.execute(f"set {setting}")
+
+    def plan(view: str) -> str:
+        query = sql.SQL("explain select * from {}").format(sql.Identifier(view))
+        return "\n".join(r[0] for r in conn.execute(query))
+
+    assert "Gather" in plan("tools_current_before")
+    assert "Gather" not in plan("tools_current") and "Parallel" not in plan("tools_current")
+    assert conn.execute("select * from tools_current order by id").fetchall() == conn.execute(
+        "select * from tools_current_before order by id"
+    ).fetchall()
