@@ -29,7 +29,9 @@ def _float32(value: float) -> float:
     return result
 
 
-def _insert(conn: Conn, tool_id: int, at: datetime, values: tuple[float, float, float, float]) -> None:
+def _insert(
+    conn: Conn, tool_id: int, at: datetime, values: tuple[float, float, float, float]
+) -> None:
     conn.execute(
         "insert into metrics (tool_id, recorded_at, health, latency_ms, uptime_pct, data_quality,"
         " status) values (%s, %s, %s, %s, %s, %s, 'healthy')",
@@ -49,7 +51,7 @@ def odd_stack(conn: Conn) -> list[int]:
         text = "".join(chr(rnd.randrange(1, 0x300)) for _ in range(30))
         conn.execute(
             "update tools set description = %s, vendor = %s where id = %s",
-            [text, "\x01\x1f\x7f\"\\/\u2028", tool_id],
+            [text, '\x01\x1f\x7f"\\/\u2028', tool_id],
         )
         ids.append(tool_id)
     edges = [0.0, -0.0, 100.0, 99.9, 1e-7, 0.00005, 0.0001, 123456.0, 1234567.0, 3.4e38, 1e-40]
@@ -167,7 +169,43 @@ def test_tools_current_plans_no_parallel_workers(conn: Conn) -> None:
         return "\n".join(r[0] for r in conn.execute(query))
 
     assert "Gather" in plan("tools_current_before")
-    assert "Gather" not in plan("tools_current") and "Parallel" not in plan("tools_current")
-    assert conn.execute("select * from tools_current order by id").fetchall() == conn.execute(
-        "select * from tools_current_before order by id"
-    ).fetchall()
+    assert "Gather" not in plan("tools_current")
+    assert "Parallel" not in plan("tools_current")
+    assert (
+        conn.execute("select * from tools_current order by id").fetchall()
+        == conn.execute("select * from tools_current_before order by id").fetchall()
+    )
+
+
+def _view_before(conn: Conn, migration: str, view: str) -> None:
+    """``view`` as ``migration`` defined it, beside today's, as ``<view>_before``."""
+    text = (migrations_dir() / migration).read_text()
+    statement = text[text.index(f"create or replace view public.{view} ") :]
+    statement = statement[: statement.index(";") + 1]
+    conn.execute(statement.replace(f"view public.{view} ", f"view public.{view}_before "))
+
+
+def test_sparklines_grouped_first_are_the_same_rows(conn: Conn) -> None:
+    """Random hours around the 24-hour edge, tools without a sample in it, tools never read:
+    the view grouped first gives what the join-then-group form gave, in one transaction (one
+    now())."""
+    rnd = random.Random(3)
+    metric_days(conn, NOW - timedelta(days=3), NOW + timedelta(days=1))
+    ids = [add_tool(conn, f"spark-{i}") for i in range(30)]
+    for tool_id in ids[:-3]:
+        for hours in rnd.sample(range(0, 60), rnd.randrange(0, 30)):  # in no order
+            at = NOW - timedelta(hours=hours, microseconds=rnd.choice([0, 1]))
+            _insert(
+                conn, tool_id, at, (_float32(rnd.uniform(0, 100)), rnd.uniform(0, 900), 99.0, 97.0)
+            )
+    _view_before(conn, "20261127100000_metrics_partitions.sql", "tool_sparklines")
+    with conn.transaction():
+        now = conn.execute("select * from tool_sparklines order by tool_id").fetchall()
+        before = conn.execute("select * from tool_sparklines_before order by tool_id").fetchall()
+        some = conn.execute(
+            "select * from tool_sparklines where tool_id = any(%s) order by tool_id", [ids[::4]]
+        ).fetchall()
+    assert now == before
+    assert some == [row for row in before if row[0] in ids[::4]]
+    assert {len(row[2]) for row in now} - {0}
+    assert [] in [row[2] for row in now]

@@ -95,7 +95,7 @@ def test_tools_json_is_the_dump_of_the_models(client: Client, tag: str, seed: in
 
 def test_tools_json_keeps_the_measured_values_none_and_zones(client: Client, tag: str) -> None:
     ids = _stack(client, tag, 3)
-    watched, never = list(ids)[0], list(ids)[-1]
+    watched, never = next(iter(ids)), list(ids)[-1]
     reading = MetricRow(
         tool_id=ids[watched],
         health=99.9,
@@ -115,9 +115,11 @@ def test_tools_json_keeps_the_measured_values_none_and_zones(client: Client, tag
     assert '"uptime_pct":100.0,' in text
     if client.store.kind != "memory":  # MemoryStore keeps a real's float32 widening (fields.py)
         assert (tool.health, tool.latency_ms) == (99.9, 1234.567)
-        assert '"health":99.9,' in text and '"latency_ms":1234.567,' in text
+        assert '"health":99.9,' in text
+        assert '"latency_ms":1234.567,' in text
         assert client.sparklines()[watched].health[-1] == 99.9
-    assert documents[never]["health"] is None and documents[never]["last_checked_at"] is None
+    assert documents[never]["health"] is None
+    assert documents[never]["last_checked_at"] is None
     for moment in ("last_checked_at", "created_at", "updated_at"):
         assert documents[watched][moment].endswith("Z")  # UTC, as pydantic writes it
 

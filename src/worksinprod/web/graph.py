@@ -97,7 +97,9 @@ class StackMap:
     out: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, tools: Iterable[ToolState], flows: Iterable[Flow], roots: Iterable[str]) -> StackMap:
+    def build(
+        cls, tools: Iterable[ToolState], flows: Iterable[Flow], roots: Iterable[str]
+    ) -> StackMap:
         by_slug = {t.slug: t for t in tools}
         feeds: dict[str, list[Flow]] = {}
         fed_by: dict[str, list[Flow]] = {}
