@@ -4,7 +4,7 @@ process on one database, alternating (medians), so the machine's load weighs on 
 - /api/tools: before, every tool read in binary (reals through Float4Loader, one Python call
   each) from tools_current as 20261127260000 wrote it (its newest instant with parallel
   workers), 5,000 Tool models validated and dumped, gzip level 6; now ``tools_json`` (text
-  results, the rows written without models, the serial view) and gzip level 1.
+  results, the rows written without models, the serial view) and gzip level 2.
 - /map's tools: before, every Tool as above; now ``tool_states`` (names and statuses).
 - the dashboard's reads (bench/dashboard_reads.py's tools + sparklines + weekly trends): before,
   binary reals and the sparkline view as 20261127100000 wrote it; now text and the view grouped
@@ -98,7 +98,7 @@ def main(count: int) -> None:
             return gzip.compress(TOOLS.dump_json(TOOLS.validate_python(rows)), compresslevel=6)
 
         def api_now() -> bytes:
-            return gzip.compress(new.tools_json(), compresslevel=1)
+            return gzip.compress(new.tools_json(), compresslevel=2)
 
         def map_before() -> object:
             return TOOLS.validate_python(

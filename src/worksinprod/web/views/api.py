@@ -41,9 +41,9 @@ def list_tools(
 
     def body() -> tuple[bytes, bytes]:
         raw = client(request).tools_json(category=category, status=status, owner=owner)
-        # gzip level 1: at 5,000 tools (1.8 MB) level 6 took 15-20 ms of a cold request, level
-        # 1 about 9 ms for a body a third larger (145 KB against 109 KB).
-        return packed(raw, compresslevel=1)
+        # gzip level 2: at 5,000 tools (1.8 MB) level 6 took 20-30 ms of a cold request, level
+        # 2 about 9 ms (as level 1) for 136 KB against 106 KB (docs/performance.md).
+        return packed(raw, compresslevel=2)
 
     # The JSON, raw and gzipped, is kept once per heartbeat or edit: at 5,000 tools (2 MB)
     # serialising and compressing it cost more than reading it.
