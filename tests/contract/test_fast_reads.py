@@ -10,11 +10,12 @@ import random
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from pydantic import TypeAdapter
 
-from worksinprod import Client, NotFoundError, Status, Tool
+from worksinprod import Client, NotFoundError, Status, Tool, WorksInProdError
 from worksinprod.payload import HeartbeatPayload, MetricRow
 
 TOOLS = TypeAdapter(list[Tool])
@@ -131,3 +132,24 @@ def test_tool_states_are_the_tools_names_and_statuses(client: Client, tag: str) 
         (t.slug, t.name, t.category, t.owner, t.status) for t in client.tools()
     ]
     assert all(isinstance(s.status, Status) for s in states)
+
+
+@pytest.mark.parametrize(
+    ("filters", "field"),
+    [
+        ({"category": "CRM\x00"}, "category"),
+        ({"owner": 42}, "owner"),
+        ({"status": "<script>alert(1)</script>"}, "status"),
+        ({"status": "broken\x00"}, "status"),
+    ],
+)
+def test_tools_json_refuses_what_tools_refuses(
+    client: Client, filters: dict[str, Any], field: str
+) -> None:
+    """Hostile filters: one clear error naming the field, the same as tools() gives."""
+    with pytest.raises(WorksInProdError) as given:
+        client.tools_json(**filters)
+    with pytest.raises(WorksInProdError) as expected:
+        client.tools(**filters)
+    assert field in str(given.value)
+    assert (type(given.value), str(given.value)) == (type(expected.value), str(expected.value))
