@@ -114,11 +114,10 @@ def test_tools_json_keeps_the_measured_values_none_and_zones(client: Client, tag
     )
     text = client.tools_json().decode()
     assert '"uptime_pct":100.0,' in text
-    if client.store.kind != "memory":  # MemoryStore keeps a real's float32 widening (fields.py)
-        assert (tool.health, tool.latency_ms) == (99.9, 1234.567)
-        assert '"health":99.9,' in text
-        assert '"latency_ms":1234.567,' in text
-        assert client.sparklines()[watched].health[-1] == 99.9
+    assert (tool.health, tool.latency_ms) == (99.9, 1234.567)
+    assert '"health":99.9,' in text
+    assert '"latency_ms":1234.567,' in text
+    assert client.sparklines()[watched].health[-1] == 99.9
     assert documents[never]["health"] is None
     assert documents[never]["last_checked_at"] is None
     for moment in ("last_checked_at", "created_at", "updated_at"):

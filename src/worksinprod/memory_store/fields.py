@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import StoreError, from_code
+from ..float4 import shortest
 
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _NUMBER = re.compile(
@@ -103,11 +104,11 @@ def check_slug(slug: str, field: str) -> str:
 
 
 def real(value: float) -> float:
-    """A float as a ``real`` column keeps it (single precision)."""
+    """A float as a ``real`` column keeps it (single precision), read back as every other store
+    reads it: the shortest decimal of the float32 (99.9, not 99.9000015; float4.py)."""
     if math.isnan(value) or math.isinf(value):
         return value
-    result: float = struct.unpack("f", struct.pack("f", value))[0]
-    return result
+    return shortest(struct.pack("!f", value))
 
 
 def _text_of(value: Any) -> str:
