@@ -209,3 +209,27 @@ def test_sparklines_grouped_first_are_the_same_rows(conn: Conn) -> None:
     assert some == [row for row in before if row[0] in ids[::4]]
     assert {len(row[2]) for row in now} - {0}
     assert [] in [row[2] for row in now]
+
+
+def test_text_results_parse_whatever_date_style_the_database_sets(
+    conn: Conn, database_url: str
+) -> None:
+    """psycopg parses text timestamps only in the ISO style: a database set to 'SQL, DMY' in
+    Guam (as a DBA may set it) must not break every read; the store's sessions say ISO."""
+    tool_id = add_tool(conn, "styled")
+    metric_days(conn, NOW - timedelta(days=1), NOW + timedelta(days=1))
+    _insert(conn, tool_id, NOW, (99.9, 1234.567, 99.995, 12.3456))
+    name = conn.execute("select current_database()").fetchone()
+    assert name is not None
+    for statement in (
+        sql.SQL("alter database {} set datestyle = 'SQL, DMY'"),
+        sql.SQL("alter database {} set intervalstyle = 'sql_standard'"),
+        sql.SQL("alter database {} set timezone = 'Pacific/Guam'"),
+    ):
+        conn.execute(statement.format(sql.Identifier(name[0])))
+    with worksinprod.connect(database_url=database_url) as wip:
+        tool = wip.tool("styled")
+        runs = wip.recent_heartbeats(limit=1)
+    assert tool.last_checked_at == NOW
+    assert tool.health == 99.9
+    assert runs == []

@@ -173,6 +173,10 @@ def _configure(conn: psycopg.Connection[Any]) -> None:
     # setting could change, so the session says so.
     conn.adapters.register_loader("float4", Float4Loader)
     conn.execute("set extra_float_digits = 1")
+    # Text timestamps and intervals parse only in these styles (psycopg refuses 'SQL, DMY'), and
+    # a database or role may set others: the session says which it reads.
+    conn.execute("set datestyle = 'ISO'")
+    conn.execute("set intervalstyle = 'postgres'")
 
 
 def compile_select(query: Select) -> tuple[sql.Composed, list[Any]]:
