@@ -1,0 +1,97 @@
+"""Where a heartbeat's WAL goes: one record_heartbeat call at 10,000 tools right after a
+CHECKPOINT, on an empty metrics table and with 7 days of history, broken down by relation and
+record type with pg_walinspect (full-page images apart). Runs the current schema, or with
+``--before VERSION`` the schema migrated only up to the migration before VERSION too.
+
+    cd bench && python wal_breakdown.py [--before 20261128100000] [--top 12]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from _harness import database, machine, sql, vacuum
+from storage import BIG, WEEK, heartbeat_payload, history, without_purge
+from worksinprod.migrations import discover
+
+Rows = list[tuple[str, str, int, int, int]]
+
+
+def migrations_before(version: str) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="wip-bench-migrations-"))
+    for migration in discover():
+        if migration.version < version:
+            (folder / migration.path.name).symlink_to(migration.path)
+    return folder
+
+
+def one_run(conn: psycopg.Connection[Any], tool_ids: list[int], at: datetime) -> tuple[int, Rows]:
+    body = {"payload": Jsonb(heartbeat_payload(tool_ids, at))}
+    conn.execute("checkpoint")
+    since = conn.execute(sql("wal_lsn")).fetchone()
+    assert since is not None
+    conn.execute(sql("record_heartbeat"), body)
+    wal = conn.execute(sql("wal_bytes"), {"since": since[0]}).fetchone()
+    assert wal is not None
+    rows = conn.execute(sql("wal_by_relation"), {"since": since[0]}).fetchall()
+    return int(wal[0]), [(str(r[0]), str(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows]
+
+
+def breakdown(folder: Path | None) -> dict[str, tuple[int, Rows]]:
+    with database(folder) as url, psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("create extension if not exists pg_walinspect")
+        conn.execute(sql("make_tools"), {"count": BIG})
+        tool_ids = [int(r[0]) for r in conn.execute("select id from tools order by id")]
+        vacuum(url)
+        base = datetime.now(UTC).replace(minute=30, second=0, microsecond=0) - timedelta(hours=2)
+        # The empty case's second run, as bench/storage.py's median of three meets it.
+        one_run(conn, tool_ids, base)
+        empty = one_run(conn, tool_ids, base + timedelta(seconds=1))
+        conn.execute("delete from heartbeat_log")
+        with without_purge(conn):
+            conn.execute("delete from metrics")
+        history(conn, True, 3, WEEK - 1)
+        vacuum(url)
+        history(conn, True, WEEK + 1, WEEK + 1)  # the hour the run purges
+        full = one_run(conn, tool_ids, base + timedelta(minutes=1))
+    return {"empty": empty, "7 days": full}
+
+
+def show(label: str, cases: dict[str, tuple[int, Rows]], top: int) -> None:
+    for case, (total, rows) in cases.items():
+        fpi = sum(r[3] for r in rows)
+        print(f"{label}, {case}: {total / 2**20:.1f} MiB WAL, {fpi / 2**20:.1f} MiB of full pages")
+        for relation, record, count, fpi_b, data_b in rows[:top]:
+            print(
+                f"  {relation[:44]:44} {record[:24]:24} {count:7,} rec "
+                f"{fpi_b / 2**20:6.2f} MiB fpi {data_b / 2**20:6.2f} MiB data"
+            )
+    ratio = cases["7 days"][0] / cases["empty"][0]
+    print(f"{label}: 7 days / empty = {ratio:.2f}x (target <= 1.2x)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--before", help="also the schema before this migration version")
+    parser.add_argument("--top", type=int, default=12)
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    if args.before:
+        folder = migrations_before(args.before)
+        try:
+            show(f"before {args.before}", breakdown(folder), args.top)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    show("now", breakdown(None), args.top)
+
+
+if __name__ == "__main__":
+    main()
