@@ -15,7 +15,7 @@ from pathlib import Path
 import psycopg
 
 from worksinprod.embedded import EmbeddedPostgres
-from worksinprod.migrations import migrate
+from worksinprod.migrations import discover, migrate
 
 SQL = Path(__file__).parent / "sql"
 
@@ -24,20 +24,34 @@ def sql(name: str) -> str:
     return (SQL / f"{name}.sql").read_text()
 
 
+def migrations_before(version: str) -> Path:
+    """A folder of the packaged migrations older than ``version`` (the caller removes it)."""
+    folder = Path(tempfile.mkdtemp(prefix="wip-bench-migrations-"))
+    for migration in discover():
+        if migration.version < version:
+            (folder / migration.path.name).symlink_to(migration.path)
+    return folder
+
+
 @contextmanager
 def database(migrations: Path | None = None) -> Iterator[str]:
     """A fresh database on a temporary embedded server, migrated with ``migrations`` (a folder;
-    the packaged migrations by default)."""
+    the packaged migrations by default, or with WIP_BENCH_BEFORE=<version> in the environment
+    those older than that version, to measure a schema before a change)."""
     home = Path(tempfile.mkdtemp(prefix="wip-bench-"))
     home.chmod(0o755)
     server = EmbeddedPostgres(home)
+    before = os.environ.get("WIP_BENCH_BEFORE")
+    folder = migrations_before(before) if migrations is None and before else None
     try:
         url = server.start()
-        migrate(url, migrations)
+        migrate(url, migrations or folder)
         yield url
     finally:
         server.stop()
         shutil.rmtree(home, ignore_errors=True)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def timed(call: Callable[[], object], repeat: int) -> float:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,19 +17,10 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from _harness import database, machine, sql, vacuum
+from _harness import database, machine, migrations_before, sql, vacuum
 from storage import BIG, WEEK, heartbeat_payload, history, without_purge
-from worksinprod.migrations import discover
 
 Rows = list[tuple[str, str, int, int, int]]
-
-
-def migrations_before(version: str) -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="wip-bench-migrations-"))
-    for migration in discover():
-        if migration.version < version:
-            (folder / migration.path.name).symlink_to(migration.path)
-    return folder
 
 
 def one_run(conn: psycopg.Connection[Any], tool_ids: list[int], at: datetime) -> tuple[int, Rows]:

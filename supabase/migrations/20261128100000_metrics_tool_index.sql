@@ -27,33 +27,37 @@ alter table public.metrics drop constraint metrics_tool_time_key;
 create index metrics_tool_id_idx on public.metrics (tool_id) with (deduplicate_items = on);
 
 -- Refuses a statement that leaves two rows of metrics with the same tool and instant, among its
--- own rows or against the rows already there. Only the instants the statement wrote are read
--- (partition pruning and the block-range index on recorded_at), so a heartbeat pays one pass
--- over its own run's rows.
+-- own rows or against the rows already there. Only the instants the statement wrote are read,
+-- one at a time, each planned for its value (partition pruning and the block-range index on
+-- recorded_at): a heartbeat pays one pass over its own run's rows, and a bulk insert of many
+-- instants one pass per instant (a join of the statement's rows with metrics was planned as one
+-- tool_id probe per written row, every partition each time).
 create function public._metrics_one_per_tool_and_instant()
 returns trigger
 language plpgsql
 set search_path = ''
+set plan_cache_mode = force_custom_plan
 as $$
 declare
-  v_tool bigint;
   v_at timestamptz;
+  v_tool bigint;
 begin
   -- Serialise with every other writer of metrics (see above); a no-op when already held.
   perform 1 from public.governance_settings g where g.id for update;
-  select w.tool_id, w.recorded_at into v_tool, v_at
-  from written w
-  join public.metrics m on m.tool_id = w.tool_id and m.recorded_at = w.recorded_at
-  where m.recorded_at = any (array(select distinct x.recorded_at from written x))
-  group by w.tool_id, w.recorded_at
-  having count(*) > 1
-  limit 1;
-  if found then
-    raise exception 'duplicate key value violates unique constraint "metrics_tool_time_key"'
-      using errcode = '23505', constraint = 'metrics_tool_time_key', table = 'metrics',
-        schema = 'public',
-        detail = format('Key (tool_id, recorded_at)=(%s, %s) already exists.', v_tool, v_at);
-  end if;
+  for v_at in select distinct w.recorded_at from written w loop
+    select m.tool_id into v_tool
+    from public.metrics m
+    where m.recorded_at = v_at
+    group by m.tool_id
+    having count(*) > 1
+    limit 1;
+    if found then
+      raise exception 'duplicate key value violates unique constraint "metrics_tool_time_key"'
+        using errcode = '23505', constraint = 'metrics_tool_time_key', table = 'metrics',
+          schema = 'public',
+          detail = format('Key (tool_id, recorded_at)=(%s, %s) already exists.', v_tool, v_at);
+    end if;
+  end loop;
   return null;
 end
 $$;
