@@ -5,6 +5,7 @@ update, and from a concurrent writer, with the SQLSTATE and constraint name of b
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -114,3 +115,14 @@ def test_a_concurrent_writer_of_the_same_key_is_refused(
     assert len(outcome) == 1
     assert isinstance(outcome[0], psycopg.errors.UniqueViolation)
     assert count(conn, "metrics") == 1
+
+
+def test_the_purge_finds_old_rollups_by_day_without_reading_the_rest(conn: Conn) -> None:
+    """Every run's purge deletes the rollups older than the retention; it looked through the
+    whole of metric_trends_daily (its only index led with tool_id) to find none."""
+    conn.execute("set enable_seqscan = off")
+    plan = conn.execute(
+        "explain (format json) delete from metric_trends_daily where day < current_date - 8"
+    ).fetchone()
+    assert plan is not None
+    assert '"Index Name": "metric_trends_daily_day_idx"' in json.dumps(plan[0])
