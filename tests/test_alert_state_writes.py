@@ -182,3 +182,27 @@ def test_a_backfill_leaves_few_dead_rows(conn: Conn) -> None:
     assert row is not None
     # before: 99 updates per tool (1,980); now 47 per tool, then none
     assert row[0] == 20 * 47
+
+
+def test_rewritten_rows_stay_on_their_page_and_leave_little_dead_space(conn: Conn) -> None:
+    """A tool whose status flips is written every run; its new row goes on the same page (a HOT
+    update, which the next read of the page prunes) instead of leaving a dead row and an index
+    entry for a vacuum: 300 tools fill several pages."""
+    ids = [add_tool(conn, f"tool-{i}") for i in range(300)]
+    conn.execute("select pg_stat_reset()")
+    for hour in range(20):
+        status = "healthy" if hour % 2 else "degraded"
+        metrics = [metric(t, status=status) for t in ids]
+        record(conn, f"h{hour}", metrics, ran_at=START + hour * HOUR, source="backfill")
+    conn.execute("select pg_stat_force_next_flush()")
+    conn.execute("select 1")
+    row = conn.execute(
+        "select n_tup_upd, n_tup_hot_upd, n_live_tup, n_dead_tup from pg_stat_user_tables "
+        "where relname = 'tool_alert_state'"
+    ).fetchone()
+    assert row is not None
+    updated, hot, live, dead = row
+    assert updated >= 300 * 18  # (the statistics of the last run may not be flushed yet)
+    assert hot == updated
+    assert live == 300
+    assert dead < live
