@@ -203,6 +203,7 @@ def test_rewritten_rows_stay_on_their_page_and_leave_little_dead_space(conn: Con
     assert row is not None
     updated, hot, live, dead = row
     assert updated >= 300 * 18  # (the statistics of the last run may not be flushed yet)
-    assert hot == updated
+    # all of them, but for a page whose old rows a snapshot still saw (before: about 65 %)
+    assert hot >= 0.95 * updated
     assert live == 300
     assert dead < live
