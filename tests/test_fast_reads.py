@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from psycopg import sql
+from psycopg_pool import PoolTimeout
 from pydantic import TypeAdapter
 
 import worksinprod
@@ -225,11 +226,26 @@ def test_text_results_parse_whatever_date_style_the_database_sets(
         sql.SQL("alter database {} set datestyle = 'SQL, DMY'"),
         sql.SQL("alter database {} set intervalstyle = 'sql_standard'"),
         sql.SQL("alter database {} set timezone = 'Pacific/Guam'"),
+        sql.SQL("alter database {} set extra_float_digits = 0"),
     ):
         conn.execute(statement.format(sql.Identifier(name[0])))
     with worksinprod.connect(database_url=database_url) as wip:
         tool = wip.tool("styled")
         runs = wip.recent_heartbeats(limit=1)
+        # and on the probe a request uses when the pool holds no connection yet (just after an
+        # outage): the same session as the pool's
+        pool = wip.store._pool  # type: ignore[attr-defined]
+
+        def no_connection(timeout: float | None = None) -> None:
+            raise PoolTimeout("the pool holds nothing yet")
+
+        with (
+            pytest.MonkeyPatch.context() as patch,
+        ):
+            patch.setattr(pool, "getconn", no_connection)
+            patch.setattr(pool, "get_stats", lambda: {"pool_size": 0})
+            probed = wip.tool("styled")
     assert tool.last_checked_at == NOW
     assert tool.health == 99.9
     assert runs == []
+    assert probed == tool

@@ -101,3 +101,25 @@ def test_service_role_can_write_through_functions_and_tables(conn: Conn) -> None
     conn.execute("select remove_tool(%s)", [Jsonb({"slug": "hubspot"})])
     assert count(conn, "tools") == 0
     assert count(conn, "heartbeat_log") == 1
+
+
+def test_a_role_that_may_read_the_data_reads_every_view(conn: Conn) -> None:
+    """A reporting role a DBA grants pg_read_all_data (a BI tool, a read-only user) reads every
+    view: a view that calls a function as its reader must not need a grant the tables do not."""
+    role = f"reporter_{conn.info.backend_pid}"
+    conn.execute(sql.SQL("create role {}").format(sql.Identifier(role)))
+    try:
+        conn.execute(sql.SQL("grant pg_read_all_data to {}").format(sql.Identifier(role)))
+        failing = []
+        for view in VIEWS:
+            try:
+                with conn.transaction():
+                    conn.execute(sql.SQL("set local role {}").format(sql.Identifier(role)))
+                    conn.execute(
+                        sql.SQL("select * from public.{} limit 1").format(sql.Identifier(view))
+                    ).fetchall()
+            except psycopg.Error as error:
+                failing.append(f"{view}: {error.diag.message_primary}")
+        assert failing == []
+    finally:
+        conn.execute(sql.SQL("drop role {}").format(sql.Identifier(role)))

@@ -32,8 +32,11 @@ comment on function public.newest_metric_at() is
 
 -- A reader's function: the view calls it as the reader (security invoker), so it sees what the
 -- reader may see.
-revoke execute on function public.newest_metric_at() from public;
-grant execute on function public.newest_metric_at() to anon, authenticated, service_role;
+-- Every role may call it: tools_current (security invoker) calls it as its reader, so a role
+-- that may read the tables (a reporting role, pg_read_all_data) must be able to, as it could
+-- read the view before; being security invoker, it shows only what the caller's row security
+-- already shows.
+grant execute on function public.newest_metric_at() to public;
 
 create or replace view public.tools_current with (security_invoker = true) as
 with newest as (
