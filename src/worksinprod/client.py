@@ -144,12 +144,30 @@ class Client(Playbooks, Alerting, Checks, SlaReports, StackPages):
 
     def sparklines(self, tool_ids: Sequence[int] | None = None) -> dict[str, Sparkline]:
         """Every tool's last 24 hours (or only those of ``tool_ids``), keyed by slug."""
-        if tool_ids is not None and not tool_ids:
+        if tool_ids is None:
+            # ordered by id: stable pages over HTTP
+            query = Select("tool_sparklines", order=[("tool_id", False)])
+            return {s.slug: s for s in self._select(Sparkline, query)}
+        ids = list(tool_ids)
+        if not ids:
             return {}
-        in_ = {"tool_id": list(tool_ids)} if tool_ids is not None else {}
-        # ordered by id: stable pages over HTTP
-        query = Select("tool_sparklines", in_=in_, order=[("tool_id", False)])
-        return {s.slug: s for s in self._select(Sparkline, query)}
+        # Some tools: their slugs, and their last day from tool_health_24h, whose filter reaches
+        # the metrics' tool_id index (tool_sparklines groups every tool's first).
+        named = Select("tools", columns=("id", "slug"), in_={"id": ids}, order=[("id", False)])
+        days = Select(
+            "tool_health_24h", columns=("tool_id", "health", "latency_ms"), in_={"tool_id": ids}
+        )
+        found = {row["tool_id"]: row for row in self.store.select(days)}
+        rows = [
+            {
+                "tool_id": tool["id"],
+                "slug": tool["slug"],
+                "health": found.get(tool["id"], {}).get("health", []),
+                "latency_ms": found.get(tool["id"], {}).get("latency_ms", []),
+            }
+            for tool in self.store.select(named)
+        ]
+        return {s.slug: s for s in _list_adapter(Sparkline).validate_python(rows)}
 
     def weekly_trends(self) -> dict[str, WeeklyTrend]:
         """Every tool's daily trend as arrays (one row per tool), keyed by slug."""

@@ -112,9 +112,12 @@ class StackPages:
                 raise invalid("tool_ids", f"must be whole numbers, got {type(tool_id).__name__}")
         if not ids:
             return {}
-        query = Select(
-            "tool_health_24h", in_={"tool_id": ids}, order=[("tool_id", False)]
-        )  # ordered: stable pages over HTTP
+        query = Select(  # ordered: stable pages over HTTP; the latencies are not read
+            "tool_health_24h",
+            columns=("tool_id", "health"),
+            in_={"tool_id": ids},
+            order=[("tool_id", False)],
+        )
         return {s.tool_id: s.health for s in self._select(HealthSparkline, query)}
 
 

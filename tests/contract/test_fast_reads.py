@@ -152,3 +152,30 @@ def test_tools_json_refuses_what_tools_refuses(
         client.tools(**filters)
     assert field in str(given.value)
     assert (type(given.value), str(given.value)) == (type(expected.value), str(expected.value))
+
+
+def test_some_tools_sparklines_are_theirs_of_every_tools(client: Client) -> None:
+    """sparklines(tool_ids) reads the given tools only (tool_health_24h and their slugs), and
+    gives what the whole read gives for them, a tool without a recent sample included."""
+    tag = uuid.uuid4().hex[:8]
+    sampled = client.add_tool(name=f"Sampled {tag}", category="CRM", owner="Dana")
+    quiet = client.add_tool(name=f"Quiet {tag}", category="CRM", owner="Dana")
+    try:
+        reading = MetricRow(
+            tool_id=sampled.id,
+            health=99.9,
+            latency_ms=1234.567,
+            uptime_pct=100.0,
+            data_quality=0.1,
+            status=Status.HEALTHY,
+        )
+        client.record_heartbeat(_run(f"some-{tag}", datetime.now(UTC), (reading,)))
+        every = client.sparklines()
+        some = client.sparklines([quiet.id, sampled.id, 2_000_000_000])
+        assert some == {quiet.slug: every[quiet.slug], sampled.slug: every[sampled.slug]}
+        assert some[sampled.slug].health[-1] == 99.9
+        assert some[quiet.slug].latency_ms == []
+    finally:
+        for tool in (sampled, quiet):
+            with contextlib.suppress(NotFoundError):
+                client.remove_tool(tool.slug)

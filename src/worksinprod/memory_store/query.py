@@ -39,7 +39,7 @@ COLUMNS = {
     "tool_status_changes": "tool_id slug recorded_at previous_status status",
     "stack_state": "run_id version",
     "stack_facets": "tools categories owners",
-    "tool_health_24h": "tool_id health",
+    "tool_health_24h": "tool_id health latency_ms",
     "stack_glance": "tools healthy degraded down maintenance unknown health_count health_sum",
     "stack_glance_rows": "tools healthy degraded down maintenance unknown health_count health_sum "
     "id slug name category vendor owner description status health latency_ms uptime_pct "

@@ -40,9 +40,10 @@ def stack_facets(tables: Tables, now: datetime) -> list[Row]:
 
 
 def tool_health_24h(tables: Tables, now: datetime) -> list[Row]:
-    """Each tool's health over the last 24 hours; no row for a tool without a sample."""
+    """Each tool's health and latency over the last 24 hours; no row for a tool without a
+    sample (20261128400100_tool_health_24h_latencies.sql)."""
     return [
-        {"tool_id": row["tool_id"], "health": row["health"]}
+        {"tool_id": row["tool_id"], "health": row["health"], "latency_ms": row["latency_ms"]}
         for row in tool_sparklines(tables, now)
         if row["health"]
     ]
