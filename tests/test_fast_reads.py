@@ -249,3 +249,30 @@ def test_text_results_parse_whatever_date_style_the_database_sets(
     assert tool.health == 99.9
     assert runs == []
     assert probed == tool
+
+
+def test_the_shortest_decimal_of_a_real_is_the_one_postgresql_prints(conn: Conn) -> None:
+    """float4.shortest (MemoryStore's reals, the binary rpc results) gives PostgreSQL's own text
+    of a real, which selects and PostgREST return: every power of two and its neighbours, where
+    the float32 spacing changes, and random bit patterns of every magnitude (33586632, past
+    2^25, was read as 33586630 when a decimal exactly halfway to a neighbour counted)."""
+    rnd = random.Random(11)
+    bits = {(exp << 23) | m for exp in range(255) for m in (0, 1, 2, 0x7FFFFF, 0x400000)}
+    bits |= {rnd.getrandbits(31) for _ in range(6_000)}
+    bits |= {b | 0x80000000 for b in list(bits)[:2_000]}  # negatives
+    patterns = sorted(b for b in bits if (b >> 23) & 0xFF != 0xFF)  # no infinities or NaNs
+    values = [struct.unpack("!f", struct.pack("!I", b))[0] for b in patterns]
+    conn.execute("set extra_float_digits = 1")
+    printed = conn.execute(
+        "select array_agg(v::real::text order by n)"
+        " from unnest(%s::float8[]) with ordinality u(v, n)",
+        [values],
+    ).fetchone()
+    assert printed is not None
+    differing = [
+        (hex(b), text)
+        for b, text in zip(patterns, printed[0], strict=True)
+        if shortest(struct.pack("!I", b)) != float(text)
+    ]
+    assert differing == []
+    assert shortest(struct.pack("!f", 33586632.0)) == 33586632.0
