@@ -92,3 +92,19 @@ def test_without_an_admin_token_edits_are_refused(web: httpx.Client, wip: Client
     response = web.post("/tools/new", data={"name": "X", "category": "C", "owner": "O"})
     assert response.status_code == 403
     assert len(wip.tools()) == 4
+
+
+@pytest.mark.parametrize("path", ["/api/tools", "/api/graph"])
+def test_kept_bodies_say_they_vary_with_the_encoding_either_way(
+    web: httpx.Client, wip: Client, path: str
+) -> None:
+    """A shared cache must not hand the gzipped body to a client that did not ask for it."""
+    for i in range(40):  # past the 1 KB below which nothing is gzipped
+        wip.add_tool(name=f"Padding tool {i}", category="CRM", owner="Dana")
+    plain = web.get(path, headers={"Accept-Encoding": "identity"})
+    packed = web.get(path, headers={"Accept-Encoding": "gzip"})
+    assert plain.headers.get("vary") == "Accept-Encoding"
+    assert "content-encoding" not in plain.headers
+    assert packed.headers.get("vary") == "Accept-Encoding"
+    assert packed.headers.get("content-encoding") == "gzip"
+    assert plain.json() == packed.json()

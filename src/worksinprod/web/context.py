@@ -141,8 +141,9 @@ def packed(raw: bytes, compresslevel: int = 6) -> tuple[bytes, bytes]:
 
 def packed_response(request: Request, body: tuple[bytes, bytes], media_type: str) -> Response:
     """``body`` (from ``packed``) gzipped when the client takes it; a response that names its
-    encoding passes the gzip middleware untouched."""
+    encoding passes the gzip middleware untouched (the middleware adds ``Vary`` to the other)."""
     raw, gzipped = body
+    # "gzip" named at all, as the gzip middleware decides for every other response
     if "gzip" in request.headers.get("accept-encoding", "") and len(raw) >= 1024:
         headers = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
         return Response(content=gzipped, media_type=media_type, headers=headers)

@@ -19,7 +19,7 @@ from pydantic import BaseModel, TypeAdapter
 from ...limits import FIELD_LIMITS
 from ...models import Status
 from ...store import Select
-from ..context import cached, client, render
+from ..context import cached, client, packed_response, render
 from ..graph import Flow, StackMap
 from .api import ERRORS
 
@@ -127,11 +127,8 @@ def integration_graph(
 
     # Kept serialised and gzipped once per change, as /api/tools is: at 5,000 tools building
     # and compressing the whole graph cost far more than reading it.
-    raw, packed = cached(request, ("api/graph", focus, category, at_risk), body)
-    if "gzip" in request.headers.get("accept-encoding", "") and len(raw) >= 1024:
-        headers = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
-        return Response(content=packed, media_type="application/json", headers=headers)
-    return Response(content=raw, media_type="application/json")
+    kept = cached(request, ("api/graph", focus, category, at_risk), body)
+    return packed_response(request, kept, "application/json")
 
 
 @router.get("/map/names", include_in_schema=False)
