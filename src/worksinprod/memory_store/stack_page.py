@@ -6,25 +6,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ..models import Status
+from ..stack_pages import SORT_KEYS
 from .fields import check_keys, invalid
 from .tables import Row, Tables
 from .views import tool_sparklines, tools_current
 
 _ALLOWED = ("category", "status", "owner", "sort", "descending", "offset", "limit")
-_SORTS = (
-    "name",
-    "category",
-    "owner",
-    "status",
-    "check_kind",
-    "health",
-    "latency_ms",
-    "uptime_pct",
-    "data_quality",
-    "last_checked_at",
-)
-_STATUSES = ("healthy", "degraded", "down", "maintenance", "unknown")
-_SEVERITY = {"down": 0, "degraded": 1, "unknown": 2, "maintenance": 3, "healthy": 4}
+# One list of sort keys and one severity order, the client's and the models' (the SQL function
+# writes them out as its own constants).
+_SORTS = SORT_KEYS
+_STATUSES = tuple(status.value for status in Status)
+_SEVERITY = {status.value: status.severity for status in Status}
 _TEXT_SORTS = ("name", "category", "owner", "check_kind")
 
 
