@@ -8,7 +8,7 @@ database's words ("invalid input syntax for type integer") without the field's n
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence, Set
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -63,6 +63,23 @@ def check_limit(limit: object) -> int:
     if not 1 <= limit <= 1000:
         raise ConfigError(f"limit must be between 1 and 1000, got {limit}")
     return limit
+
+
+_BIGINT = 2**63 - 1
+
+
+def check_tool_ids(field: str, tool_ids: object) -> list[int]:
+    """Tool ids as a list of whole numbers a bigint holds: a bool, a float or a huge number
+    would otherwise read as no tool, or fail in the database without the field's name."""
+    if isinstance(tool_ids, str | bytes) or not isinstance(tool_ids, Sequence | Set):
+        raise invalid(field, f"must be a list of tool ids, got {type(tool_ids).__name__}")
+    ids = list(tool_ids)
+    for tool_id in ids:
+        if isinstance(tool_id, bool) or not isinstance(tool_id, int):
+            raise invalid(field, f"must be whole numbers, got {type(tool_id).__name__}")
+        if not 1 <= tool_id <= _BIGINT:
+            raise invalid(field, f"must be tool ids from 1 to {_BIGINT}, got {tool_id}")
+    return ids
 
 
 def check_moment(name: str, moment: object, *, lookback: bool) -> datetime | None:

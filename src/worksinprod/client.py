@@ -14,7 +14,7 @@ from pydantic import BaseModel, TypeAdapter
 from pydantic_core import to_json
 
 from .alerting import Alerting
-from .arguments import check_limit, check_moment, check_payload, check_text
+from .arguments import check_limit, check_moment, check_payload, check_text, check_tool_ids
 from .checks import Checks
 from .config import Settings
 from .connection import open_store
@@ -148,7 +148,7 @@ class Client(Playbooks, Alerting, Checks, SlaReports, StackPages):
             # ordered by id: stable pages over HTTP
             query = Select("tool_sparklines", order=[("tool_id", False)])
             return {s.slug: s for s in self._select(Sparkline, query)}
-        ids = list(tool_ids)
+        ids = check_tool_ids("tool_ids", tool_ids)
         if not ids:
             return {}
         # Some tools: their slugs, and their last day from tool_health_24h, whose filter reaches

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from pydantic import BaseModel
 
-from .arguments import invalid
+from .arguments import check_tool_ids, invalid
 from .limits import FIELD_LIMITS
 from .models import Model, Status, Tool
 from .store import Select
@@ -106,10 +106,7 @@ class StackPages:
         """The last 24 hours of health of the tools of ``tool_ids``, oldest first, keyed by
         tool id; a tool without a sample in that time has no entry. What the stack's rows
         draw: no latencies (``sparklines`` has both), and only the given tools' metrics read."""
-        ids = list(tool_ids)
-        for tool_id in ids:
-            if isinstance(tool_id, bool) or not isinstance(tool_id, int):
-                raise invalid("tool_ids", f"must be whole numbers, got {type(tool_id).__name__}")
+        ids = check_tool_ids("tool_ids", tool_ids)
         if not ids:
             return {}
         query = Select(  # ordered: stable pages over HTTP; the latencies are not read

@@ -125,6 +125,39 @@ def test_health_sparklines_are_the_sparklines_health(store: Store) -> None:
     assert client.health_sparklines([]) == {}
 
 
+BAD_TOOL_IDS: list[object] = [
+    [True],
+    [1.0],
+    [float("nan")],
+    ["1"],
+    [None],
+    [2**63],
+    [10**30],
+    [0],
+    [-1],
+    "12",
+    7,
+    None,
+]
+
+
+@pytest.mark.parametrize("ids", BAD_TOOL_IDS, ids=repr)
+@pytest.mark.parametrize("read", ["sparklines", "health_sparklines"])
+def test_tool_ids_that_are_not_tool_ids_are_refused_naming_them(
+    store: Store, read: str, ids: object
+) -> None:
+    """Before, sparklines([True]) answered "the schema is missing" and nan or a huge id {}."""
+    client = Client(store)
+    kept = client.add_tool(name="Kept", category="CRM", owner="Dana", slug="kept")
+    if ids is None and read == "sparklines":
+        pytest.skip("sparklines(None) means every tool")
+    with pytest.raises(ValidationError) as caught:
+        getattr(client, read)(ids)
+    assert caught.value.field == "tool_ids"
+    assert str(caught.value).startswith("tool_ids: ")
+    assert list(client.tools()) == [client.tool(kept.slug)]
+
+
 HOSTILE: list[tuple[dict[str, Any], str]] = [
     ({"sort": "name; drop table tools"}, "sort"),
     ({"sort": "id"}, "sort"),
