@@ -1,0 +1,1 @@
+select public.prepare_metric_partitions(%(payload)s)
