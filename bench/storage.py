@@ -8,6 +8,13 @@ run.
 
 ``--wal-only`` measures only the heartbeat's WAL on the current schema (or, with
 WIP_BENCH_BEFORE=<version> in the environment, the schema before that migration).
+
+The heartbeat's runs are in the current UTC hour, so its day partition holds that many hours of
+history: the 7-day case costs more late in the day. For a given hour, run it under libfaketime
+(Debian's ``faketime``), which sets the clock of this process and of the embedded server alike:
+
+    FAKETIME="@2026-11-26 20:40:00" \
+    LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 python storage.py --wal-only
 """
 
 from __future__ import annotations
