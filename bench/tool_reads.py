@@ -98,7 +98,7 @@ def reads(url: str, label: str) -> None:
         ids = [int(r[0]) for r in conn.execute("select id from tools where id % 10 = 3")]
         today = "metrics_" + datetime.now(UTC).strftime("%Y%m%d")
         yesterday = "metrics_" + (datetime.now(UTC) - timedelta(days=1)).strftime("%Y%m%d")
-        cases = (
+        cases: tuple[tuple[str, str, dict[str, Any]], ...] = (
             ("tool's week", "read_tool_metrics", {"id": tool}),
             ("status changes", "read_status_changes", {"id": tool}),
             ("1 sparkline", "read_health_24h", {"ids": [tool]}),
