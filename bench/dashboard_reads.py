@@ -2,18 +2,23 @@
 every tool's current values, its 24-hour sparkline and its 7-day trend.
 
 The library's way (three reads of views) against the naive way (three queries per tool), over
-the same PostgresStore, in one run.
+the same PostgresStore, in one run. The history ends as a stack's does: the newest hour is a real
+heartbeat with its log row (tools_current finds the newest run from it; without one it reads
+every sample). The weekly trends aggregate today's samples live, so their cost grows through
+the UTC day: the run prints the hour.
 
     python bench/dashboard_reads.py
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+import os
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 
 import worksinprod
+from worksinprod.heartbeat import run_once
 from _harness import database, machine, sql, timed, vacuum
 
 TOOLS = 1_000
@@ -40,8 +45,10 @@ def main() -> None:
     with database() as url:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(sql("make_tools"), {"count": TOOLS})
-            conn.execute(sql("make_history_days"), {"newest_hours": 0, "oldest_hours": 7 * 24 - 1})
-            conn.execute(sql("make_history"), {"newest_hours": 0, "oldest_hours": 7 * 24 - 1})
+            conn.execute(sql("make_history_days"), {"newest_hours": 1, "oldest_hours": 7 * 24 - 1})
+            conn.execute(sql("make_history"), {"newest_hours": 1, "oldest_hours": 7 * 24 - 1})
+        with worksinprod.connect(database_url=url) as wip:
+            run_once(wip, now=datetime.now(UTC))  # the newest hour, with its log row
         vacuum(url)
         with worksinprod.connect(database_url=url) as wip:
             slugs = [t.slug for t in wip.tools()]
@@ -54,6 +61,8 @@ def main() -> None:
                 "weekly_trends()": timed(wip.weekly_trends, repeat=9),
                 "health_trends() (one row per tool-day)": timed(wip.health_trends, repeat=9),
             }
+    hour, load = datetime.now(UTC).hour, os.getloadavg()[0]
+    print(f"UTC hour {hour}: today's {hour + 1} hours of samples aggregated live; load {load:.2f}")
     print(
         f"{TOOLS} tools x 168 h: library way {fast:7.1f} ms   naive way {slow:8.1f} ms   "
         f"ratio {slow / fast:5.1f}x"

@@ -30,6 +30,7 @@ VIEWS = [
     "stack_glance_rows",
     "integrations_named",
     "tool_health_trends",
+    "tool_daily_trends",
     "tool_sparklines",
     "tool_status_changes",
     "heartbeat_recent",

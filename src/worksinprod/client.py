@@ -19,6 +19,7 @@ from .checks import Checks
 from .config import Settings
 from .connection import open_store
 from .errors import ConfigError, NotFoundError, ValidationError, WorksInProdError
+from .gcpause import collector_paused
 from .models import (
     HealthTrend,
     HeartbeatResult,
@@ -141,9 +142,7 @@ class Client(Playbooks, Alerting, Checks, SlaReports, StackPages):
             raise ConfigError(f"since must be a date, got {type(since).__name__}")
         eq: dict[str, Any] = {}
         if slug is not None:
-            found = self.store.select(
-                Select("tools", columns=("id",), eq={"slug": slug}, limit=1)
-            )
+            found = self.store.select(Select("tools", columns=("id",), eq={"slug": slug}, limit=1))
             if not found:
                 return Records([])
             # By id, not slug: tool_health_trends names the tools after grouping by tool_id, so
@@ -356,17 +355,19 @@ class Client(Playbooks, Alerting, Checks, SlaReports, StackPages):
     def _select(self, model: type[M], query: Select) -> Records[M]:
         # One validation call for the whole list runs pydantic's loop in Rust: about twice as fast
         # as validating row by row at dashboard sizes (bench/dashboard_reads.py).
-        return Records(_list_adapter(model).validate_python(self.store.select(query)))
+        with collector_paused():  # thousands of objects that form no cycles: gcpause.py
+            return Records(_list_adapter(model).validate_python(self.store.select(query)))
 
     def _select_document(self, model: type[M], query: Select) -> Records[M]:
         """``_select``, but over a direct connection the rows come as one JSON document written
         by the server and validated in one call: for rows of arrays (sparklines, weekly trends)
         that is about half the Python of decoding each value (docs/performance.md). The same
         models: the server writes a real, a date and a text as it would print them."""
-        if self.store.kind == "postgres":
+        if self.store.kind != "postgres":
+            return self._select(model, query)
+        with collector_paused():  # tens of thousands of floats: gcpause.py
             document = cast("PostgresStore", self.store).select_document(query)
             return Records(_list_adapter(model).validate_json(document))
-        return self._select(model, query)
 
     def _write(self, function: str, payload: dict[str, Any]) -> dict[str, Any]:
         check_payload(payload)

@@ -33,6 +33,8 @@ COLUMNS = {
     "integrations_named": "id source source_name target target_name flow created_at",
     "tool_health_trends": "tool_id slug day avg_health avg_latency_ms p95_latency_ms "
     "avg_uptime_pct avg_data_quality samples",
+    "tool_daily_trends": "tool_id day avg_health avg_latency_ms p95_latency_ms avg_uptime_pct "
+    "avg_data_quality samples",
     "tool_sparklines": "tool_id slug health latency_ms",
     "tool_weekly_trends": "tool_id slug days avg_health p95_latency_ms avg_uptime_pct "
     "avg_data_quality",

@@ -86,6 +86,14 @@ def tool_health_trends(tables: Tables, now: datetime) -> list[Row]:
     return [{column: row[column] for column in (*order, *rest)} for row in rows]
 
 
+def tool_daily_trends(tables: Tables, now: datetime) -> list[Row]:
+    """tool_health_trends' rows without the slug (20261129200000_trends_grouped_by_tool_id.sql)."""
+    return [
+        {column: value for column, value in row.items() if column != "slug"}
+        for row in tool_health_trends(tables, now)
+    ]
+
+
 def tool_sparklines(tables: Tables, now: datetime) -> list[Row]:
     since = now - timedelta(hours=24)
     recent: dict[int, list[Row]] = defaultdict(list)
@@ -223,6 +231,7 @@ VIEWS: dict[str, View] = {
     "tools_current": tools_current,
     "integrations_named": integrations_named,
     "tool_health_trends": tool_health_trends,
+    "tool_daily_trends": tool_daily_trends,
     "tool_sparklines": tool_sparklines,
     "tool_weekly_trends": tool_weekly_trends,
     "tool_status_changes": tool_status_changes,
