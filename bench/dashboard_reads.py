@@ -18,8 +18,8 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 
 import worksinprod
-from worksinprod.heartbeat import run_once
 from _harness import database, machine, sql, timed, vacuum
+from worksinprod.heartbeat import run_once
 
 TOOLS = 1_000
 
