@@ -176,14 +176,17 @@ def test_health_trends_of_a_tool_asks_for_its_id(monkeypatch: pytest.MonkeyPatch
     assert [q.relation for q in asked] == ["tools"]
 
 
-@pytest.mark.parametrize("hostile", ["a\x00b", 7, 2.5, ["braze"], b"braze", {"slug": "braze"}])
+@pytest.mark.parametrize(
+    "hostile",
+    ["a\x00b", 7, 2.5, ["braze"], b"braze", {"slug": "braze"}, 0, False, [], b"", {}, 0.0],
+)
 def test_health_trends_refuse_a_tool_that_is_not_text(hostile: object) -> None:
     client = Client(MemoryStore())
     with pytest.raises(ValidationError, match="tool"):
         client.health_trends(hostile)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("odd", ["\x1b[31m", "<script>alert(1)</script>", "x" * 100_000, "☃"])
+@pytest.mark.parametrize("odd", ["", "\x1b[31m", "<script>alert(1)</script>", "x" * 100_000, "☃"])
 def test_health_trends_of_odd_text_are_no_rows(odd: str) -> None:
     client = Client(MemoryStore())
     client.add_tool(name="Braze", category="CRM", owner="Ops")
@@ -290,3 +293,20 @@ def test_the_document_reads_the_same_in_another_zone_and_date_style(
     for name_, (documented, rowed) in both.items():
         assert _values(documented) == _values(rowed), name_
     assert days[-1] == TODAY  # UTC days, whatever the session's zone
+
+
+def test_the_document_orders_by_a_column_it_does_not_select(conn: Conn, database_url: str) -> None:
+    """An order by a column left out of the columns: the rows' way, not "r.tool_id does not
+    exist"."""
+    _awkward(conn)
+
+    class Named(BaseModel):
+        slug: str
+        health: list[float]
+
+    query = Select("tool_sparklines", columns=("slug", "health"), order=[("tool_id", True)])
+    with worksinprod.connect(database_url=database_url) as wip:
+        got = [s.slug for s in wip._select_document(Named, query)]
+        want = [r["slug"] for r in wip.store.select(query)]
+    assert got == want
+    assert len(got) > 1

@@ -137,7 +137,7 @@ class Client(Playbooks, Alerting, Checks, SlaReports, StackPages):
         self, tool: str | None = None, since: date | None = None
     ) -> Records[HealthTrend]:
         """Daily averages per tool over the retention window, by tool then day."""
-        slug = check_text("tool", tool) if tool else None
+        slug = None if tool is None else check_text("tool", tool)
         if since is not None and not isinstance(since, date):
             raise ConfigError(f"since must be a date, got {type(since).__name__}")
         eq: dict[str, Any] = {}
@@ -355,18 +355,24 @@ class Client(Playbooks, Alerting, Checks, SlaReports, StackPages):
     def _select(self, model: type[M], query: Select) -> Records[M]:
         # One validation call for the whole list runs pydantic's loop in Rust: about twice as fast
         # as validating row by row at dashboard sizes (bench/dashboard_reads.py).
+        rows = self.store.select(query)  # not paused: other threads make garbage meanwhile
         with collector_paused():  # thousands of objects that form no cycles: gcpause.py
-            return Records(_list_adapter(model).validate_python(self.store.select(query)))
+            return Records(_list_adapter(model).validate_python(rows))
 
     def _select_document(self, model: type[M], query: Select) -> Records[M]:
         """``_select``, but over a direct connection the rows come as one JSON document written
         by the server and validated in one call: for rows of arrays (sparklines, weekly trends)
         that is about half the Python of decoding each value (docs/performance.md). The same
         models: the server writes a real, a date and a text as it would print them."""
-        if self.store.kind != "postgres":
+        selected = set(query.columns)
+        ordered = "*" in selected or selected.issuperset(c for c, _ in query.order)
+        if self.store.kind != "postgres" or not ordered:
+            # the document orders by its own columns: an order by one not selected is the rows'
             return self._select(model, query)
+        # The read is not paused: a pause held across a round trip (a lock wait, a slow pool)
+        # stops the collector for every thread of the process meanwhile.
+        document = cast("PostgresStore", self.store).select_document(query)
         with collector_paused():  # tens of thousands of floats: gcpause.py
-            document = cast("PostgresStore", self.store).select_document(query)
             return Records(_list_adapter(model).validate_json(document))
 
     def _write(self, function: str, payload: dict[str, Any]) -> dict[str, Any]:

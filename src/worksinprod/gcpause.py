@@ -14,6 +14,7 @@ collector someone else had disabled stays disabled.
 from __future__ import annotations
 
 import gc
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,3 +40,16 @@ def collector_paused() -> Iterator[None]:
             _holders -= 1
             if _holders == 0 and _resume:
                 gc.enable()
+
+
+def _reset_in_child() -> None:
+    """A child forked while another thread held a pause has none of its threads: without this its
+    collector would stay off for good (the count never returns to 0)."""
+    global _holders, _lock
+    _lock = threading.Lock()
+    if _holders and _resume:
+        gc.enable()
+    _holders = 0
+
+
+os.register_at_fork(after_in_child=_reset_in_child)

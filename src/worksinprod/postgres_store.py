@@ -111,7 +111,7 @@ class PostgresStore:
         # The aggregate orders the rows; the inner select keeps its order only for its limit.
         inner = query if query.limit is not None else replace(query, order=())
         statement, params = compile_select(inner)
-        document = sql.SQL("select coalesce(json_agg(r{}), '[]')::text as document from ({}) r")
+        document = sql.SQL("select coalesce(json_agg(r.*{}), '[]')::text as document from ({}) r")
         order = (
             sql.SQL(" order by ")
             + sql.SQL(", ").join(
