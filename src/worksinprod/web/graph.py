@@ -10,12 +10,12 @@ browser, in static/map.js, from the part of the graph GET /api/graph sends.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ..errors import NotFoundError
-from ..models import Status, ToolState
+from ..models import Status
 
 FAILING = (Status.DEGRADED, Status.DOWN)
 
@@ -40,10 +40,33 @@ def downstream(
     return order
 
 
-def at_risk(tools: Sequence[ToolState], graph: dict[str, list[str]]) -> tuple[list[str], list[str]]:
+def at_risk(tools: Sequence[MapTool], graph: dict[str, list[str]]) -> tuple[list[str], list[str]]:
     """The degraded or down tools, and everything downstream of them."""
     troubled = [t.slug for t in tools if t.status in FAILING]
     return troubled, downstream(graph, troubled)  # never the starts themselves
+
+
+class MapTool(NamedTuple):
+    """A tool as the map shows it: its names, owner and status, no numbers. A plain tuple, not a
+    ``ToolState`` model: at 5,000 tools validating the models, and the collector walking their
+    three objects each afterwards, were a third of a cold /map (docs/performance.md)."""
+
+    slug: str
+    name: str
+    category: str
+    owner: str
+    status: Status
+
+
+MAP_FIELDS = MapTool._fields
+_STATUSES = {s.value: s for s in Status}
+
+
+def map_tool(row: Mapping[str, Any]) -> MapTool:
+    """A ``MapTool`` from a row of ``tools_current`` (any store's)."""
+    raw = row["status"]
+    status = _STATUSES.get(raw) if isinstance(raw, str) else None
+    return MapTool(row["slug"], row["name"], row["category"], row["owner"], status or Status(raw))
 
 
 class Flow(NamedTuple):
@@ -68,8 +91,8 @@ class Category:
 class Chain:
     """A failing tool and the first of the tools downstream of it, nearest first."""
 
-    origin: ToolState
-    downstream: list[ToolState]
+    origin: MapTool
+    downstream: list[MapTool]
     more: bool
 
 
@@ -85,7 +108,7 @@ class Part:
 class StackMap:
     """Every tool and integration, indexed for the questions the map asks."""
 
-    tools: dict[str, ToolState]
+    tools: dict[str, MapTool]
     """By slug, in name order."""
     feeds: dict[str, list[Flow]]
     fed_by: dict[str, list[Flow]]
@@ -98,7 +121,7 @@ class StackMap:
 
     @classmethod
     def build(
-        cls, tools: Iterable[ToolState], flows: Iterable[Flow], roots: Iterable[str]
+        cls, tools: Iterable[MapTool], flows: Iterable[Flow], roots: Iterable[str]
     ) -> StackMap:
         by_slug = {t.slug: t for t in tools}
         feeds: dict[str, list[Flow]] = {}
@@ -120,7 +143,7 @@ class StackMap:
             out=out,
         )
 
-    def find(self, wanted: str) -> ToolState:
+    def find(self, wanted: str) -> MapTool:
         """A tool by slug, or by its name (what a person types when there is no drop-down)."""
         if wanted in self.tools:
             return self.tools[wanted]
@@ -130,14 +153,14 @@ class StackMap:
                 return tool
         raise NotFoundError(f'no tool with slug "{wanted}"', code="P0002", details="slug")
 
-    def category(self, name: str) -> list[ToolState]:
+    def category(self, name: str) -> list[MapTool]:
         """The tools of one category, by name; NotFoundError when it has none."""
         found = [t for t in self.tools.values() if t.category == name]
         if not found:
             raise NotFoundError(f'no category "{name}"', code="P0002", details="category")
         return found
 
-    def search(self, text: str) -> list[ToolState]:
+    def search(self, text: str) -> list[MapTool]:
         """Tools whose name, slug, owner or category contains ``text`` (any case), names
         starting with it first."""
         wanted = text.strip().casefold()
@@ -209,7 +232,7 @@ def _first(limit: int, *groups: Iterable[str]) -> list[str]:
     return list(seen)
 
 
-def _categories(tools: Iterable[ToolState], affected: set[str]) -> list[Category]:
+def _categories(tools: Iterable[MapTool], affected: set[str]) -> list[Category]:
     """Every category, those with failing tools first (the most first), then by name."""
     counts: dict[str, list[int]] = {}
     for t in tools:
