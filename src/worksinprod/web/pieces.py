@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from markupsafe import Markup, escape
 
 from ..display import fmt
+from ..memo import Memo, memorable
 from ..metric_defs import METRICS
 from ..models import Status, Tool
 from ..sparkline import svg_points
@@ -66,19 +67,42 @@ def metric_cells(tool: Tool) -> Markup:
     )
 
 
+ROWS: Memo[str] = Memo(size=10_000)
+"""The rows written lately, by everything each shows (memo.py): after an edit of one tool the
+other rows of the page are the same, so a cold /stack writes one row, not 500. Two
+generations of 10,000 rows (about 1 KB each) at most."""
+
+
 def stack_rows(
     labels: KindLabels, tools: Sequence[Tool], sparks: Mapping[int, Sequence[float]]
 ) -> Markup:
     """The stack table's rows, one string: the page's 500 rows were half its cold render as a
     Jinja loop (a Markup and an escape for each of about 30 outputs a row). The same markup
-    as that loop gave (tests/unit/test_stack_rows.py holds it to it)."""
+    as that loop gave (tests/unit/test_stack_rows.py holds it to it); a row whose every shown
+    value is unchanged is taken from ``ROWS`` instead of written again."""
     kinds: dict[str, Markup] = {}  # a handful of kinds: each written once
     rows = []
     for tool in tools:
         shown = kinds.get(tool.check_kind)
         if shown is None:
             shown = kinds[tool.check_kind] = kind(labels, tool.check_kind)
-        rows.append(_row(shown, tool, sparks.get(tool.id, ())))
+        spark = sparks.get(tool.id, ())
+        key = (
+            shown,
+            tool.slug,
+            tool.name,
+            tool.category,
+            tool.owner,
+            tool.status,
+            *[getattr(tool, m.name) for m in METRICS],
+            *spark,
+        )
+        row = ROWS.get(key)
+        if row is None:
+            row = _row(shown, tool, spark)
+            if memorable(key):
+                ROWS.put(key, row)
+        rows.append(row)
     return Markup("".join(rows))  # noqa: S704 - every row's values escaped
 
 
