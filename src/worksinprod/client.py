@@ -11,7 +11,6 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from pydantic import BaseModel, TypeAdapter
-from pydantic_core import to_json
 
 from .alerting import Alerting
 from .arguments import check_limit, check_moment, check_payload, check_text, check_tool_ids
@@ -42,6 +41,7 @@ from .records import Records
 from .sla import SlaReports
 from .stack_pages import StackPages
 from .store import Select, Store
+from .tool_documents import ToolDocuments
 
 if TYPE_CHECKING:
     from .postgres_store import PostgresStore
@@ -54,6 +54,7 @@ class Client(Playbooks, Alerting, Checks, SlaReports, StackPages):
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._documents = ToolDocuments()
 
     # -- reads ----------------------------------------------------------------------------------
 
@@ -80,12 +81,14 @@ class Client(Playbooks, Alerting, Checks, SlaReports, StackPages):
         of ``tools_current`` read for the Tool's fields, in their order, holds the values
         validation would keep (str, int, float or None, aware datetimes), which pydantic writes
         as it writes the model's. At 5,000 tools building the models took about a third of a
-        cold GET /api/tools. Other stores' rows are JSON's (timestamps as text), so they go
-        through the models."""
+        cold GET /api/tools. Each tool's document is kept by its values (tool_documents.py):
+        after an edit of one tool, one is written. Other stores' rows are JSON's (timestamps
+        as text), so they go through the models."""
         query = _tools_query(category, status, owner, columns=_TOOL_FIELDS)
-        if self.store.kind != "postgres":
+        select_values = getattr(self.store, "select_values", None)  # PostgresStore's
+        if self.store.kind != "postgres" or select_values is None:
             return _list_adapter(Tool).dump_json(self._select(Tool, query))
-        return to_json(self.store.select(query), inf_nan_mode="null")
+        return self._documents.write(_TOOL_FIELDS, select_values(query))
 
     def tool_states(self) -> Records[ToolState]:
         """Every tool's slug, name, category, owner and status, by name: what the map needs,

@@ -10,7 +10,7 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
-from psycopg.rows import dict_row
+from psycopg.rows import RowFactory, dict_row, tuple_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool, PoolTimeout
 
@@ -125,6 +125,12 @@ class PostgresStore:
         text: str = rows[0]["document"]
         return text
 
+    def select_values(self, query: Select) -> list[tuple[Any, ...]]:
+        """``select`` as tuples in ``query.columns``' order, without a dict a row: for a reader
+        that keys each row by its values (tool_documents.py)."""
+        statement, params = compile_select(query)
+        return self._run(statement, params, binary=False, rows=tuple_row)
+
     def rpc(self, function: str, args: Mapping[str, Any]) -> Any:
         check_name(function, "function")
         statement = sql.SQL("select {}({}) as result").format(
@@ -178,11 +184,18 @@ class PostgresStore:
         finally:
             self._pool.putconn(conn)
 
-    def _run(self, statement: sql.Composed, params: Any, *, binary: bool) -> list[Row]:
+    def _run(
+        self,
+        statement: sql.Composed,
+        params: Any,
+        *,
+        binary: bool,
+        rows: RowFactory[Any] = dict_row,
+    ) -> list[Any]:
         try:
             with (
                 self._connection() as conn,
-                conn.cursor(row_factory=dict_row, binary=binary) as cur,
+                conn.cursor(row_factory=rows, binary=binary) as cur,
             ):
                 cur.execute(statement, params)
                 return cur.fetchall() if cur.description else []
