@@ -133,6 +133,12 @@ def cached(request: Request, name: Hashable, compute: Callable[[], T]) -> T:
     return shared.cache.read(stack_state(request, shared.client), name, compute)
 
 
+def cached_per_run(request: Request, name: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()`` once per heartbeat, kept across edits: reads of metrics alone (cache.py)."""
+    shared = dashboard(request)
+    return shared.cache.read_per_run(stack_state(request, shared.client), name, compute)
+
+
 def packed(raw: bytes, compresslevel: int = 6) -> tuple[bytes, bytes]:
     """A body and its gzip, to keep once per change: the table's 500 rows (470 KB) cost
     more to compress than to serve from the cache."""

@@ -16,6 +16,7 @@ from ...models import Status, Tool
 from ...stack_pages import StackFacets, StackPage
 from ..context import (
     cached,
+    cached_per_run,
     client,
     dashboard,
     last_run,
@@ -138,11 +139,12 @@ def rows_context(request: Request, q: StackQuery) -> dict[str, Any]:
     found, page = page_of(request, q)
     shown = found.tools
     pages = max(1, -(-found.matching // PAGE_SIZE))
-    # the rows draw health only: the latencies are not read
-    sparks = cached(
-        request,
-        ("sparks", q.params(), page),
-        lambda: client(request).health_sparklines([t.id for t in shown]),
+    # The rows draw health only: the latencies are not read. Kept per heartbeat, not per
+    # change: an edit writes no metrics, and the key holds the page's tools, so a cold /stack
+    # after an edit does not read 12,000 metrics again (10-13 ms at 5,000 tools).
+    ids = tuple(t.id for t in shown)
+    sparks = cached_per_run(
+        request, ("health", ids), lambda: client(request).health_sparklines(ids)
     )
     last = last_run(request)
     return {

@@ -1,0 +1,103 @@
+"""What a /stack after an edit reuses, over MemoryStore: the page's health sparklines are read
+once per heartbeat, not once per edit, and each row still shows its own tool's sparkline when
+an edit reorders the page or brings a tool onto it; a heartbeat shows on the next request."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from worksinprod import Client, MemoryStore, Settings, Status
+from worksinprod.payload import HeartbeatPayload, MetricRow
+from worksinprod.store import Select
+from worksinprod.web.app import create_app
+
+from ..servers import serve
+
+
+def beat(wip: Client, key: str, hours_ago: int, health: dict[str, float]) -> None:
+    metrics = tuple(
+        MetricRow(
+            tool_id=t.id,
+            health=health[t.slug],
+            latency_ms=1.0,
+            uptime_pct=99.0,
+            data_quality=1.0,
+            status=Status.HEALTHY,
+        )
+        for t in wip.tools()
+        if t.slug in health
+    )
+    wip.record_heartbeat(
+        HeartbeatPayload(
+            run_key=key,
+            ran_at=datetime.now(UTC) - timedelta(hours=hours_ago),
+            source="manual",
+            message="m",
+            duration_ms=0.0,
+            metrics=metrics,
+        )
+    )
+
+
+def sparks(html: str) -> dict[str, str]:
+    """Each row's slug and its sparkline's points (or "no data")."""
+    found = {}
+    for row in re.findall(r'<tr data-slug="([^"]+)">(.*?)</tr>', html, flags=re.S):
+        slug, cells = row
+        points = re.search(r'points="([^"]*)"', cells)
+        found[slug] = points.group(1) if points else "no data"
+    return found
+
+
+def test_an_edit_reuses_the_sparklines_and_every_row_keeps_its_own() -> None:
+    store = MemoryStore()
+    wip = Client(store)
+    for slug, name in (("a", "Alpha"), ("b", "Bravo"), ("c", "Charlie")):
+        wip.add_tool(name=name, category="CRM", owner="Dana", slug=slug)
+    beat(wip, "one", 2, {"a": 10.0, "b": 50.0, "c": 90.0})
+    beat(wip, "two", 1, {"a": 20.0, "b": 60.0, "c": 80.0})
+    reads: list[Select] = []
+    real_select = store.select
+
+    def counted(query: Select) -> Any:
+        if query.relation == "tool_health_24h":
+            reads.append(query)
+        return real_select(query)
+
+    store.select = counted  # type: ignore[method-assign]
+    app = create_app(Settings(admin_token=None), client=wip)
+    with serve(app) as url, httpx.Client(base_url=url) as http:
+        before = sparks(http.get("/stack").text)
+        assert list(before) == ["a", "b", "c"]
+        assert before["a"] == "0,90 1,80" and before["c"] == "0,10 1,20"
+        assert len(reads) == 1
+
+        wip.update_tool("c", description="edited")  # the same page: not read again
+        assert sparks(http.get("/stack").text) == before
+        assert len(reads) == 1
+
+        wip.update_tool("c", name="Aardvark")  # reordered: each row keeps its own line
+        after = sparks(http.get("/stack").text)
+        assert list(after) == ["c", "a", "b"]
+        assert after == before
+
+        wip.add_tool(name="Aaa new", category="CRM", owner="Dana", slug="new")  # onto the page
+        added = sparks(http.get("/stack").text)
+        assert list(added) == ["new", "c", "a", "b"]
+        assert added["new"] == "no data"
+        assert {k: v for k, v in added.items() if k != "new"} == before
+
+        beat(wip, "three", 0, {"a": 30.0, "b": 70.0, "c": 70.0, "new": 100.0})
+        # the first read after that run is of a page without b; then an edit brings b onto it
+        assert sparks(http.get("/stack", params={"category": "Ads"}).text) == {}
+        wip.update_tool("b", category="Ads")
+        filtered = sparks(http.get("/stack", params={"category": "Ads"}).text)
+        assert filtered == {"b": "0,50 1,40 2,30"}
+
+        beaten = sparks(http.get("/stack").text)  # the heartbeat shows on every page
+        assert beaten["a"] == "0,90 1,80 2,70"
+        assert beaten["new"] == "0,0"
