@@ -132,7 +132,7 @@ def test_minus_zero_nan_and_none_are_written_as_the_list_dump_writes_them() -> N
     for health in (0.0, -0.0, 0.0, math.nan, None, math.inf):
         row = tuple(tool().model_dump().values())
         assert FIELDS[8] == "health"
-        row = row[:8] + (health,) + row[9:]
+        row = (*row[:8], health, *row[9:])
         want = to_json([dict(zip(FIELDS, row, strict=True))], inf_nan_mode="null")
         assert documents.write(FIELDS, [row]) == want, health
 

@@ -73,7 +73,8 @@ def test_an_edit_reuses_the_sparklines_and_every_row_keeps_its_own() -> None:
     with serve(app) as url, httpx.Client(base_url=url) as http:
         before = sparks(http.get("/stack").text)
         assert list(before) == ["a", "b", "c"]
-        assert before["a"] == "0,90 1,80" and before["c"] == "0,10 1,20"
+        assert before["a"] == "0,90 1,80"
+        assert before["c"] == "0,10 1,20"
         assert len(reads) == 1
 
         wip.update_tool("c", description="edited")  # the same page: not read again
