@@ -68,7 +68,7 @@ def test_an_edit_reuses_the_sparklines_and_every_row_keeps_its_own() -> None:
             reads.append(query)
         return real_select(query)
 
-    store.select = counted  # type: ignore[method-assign]
+    store.select = counted  # type: ignore[method-assign,assignment]
     app = create_app(Settings(admin_token=None), client=wip)
     with serve(app) as url, httpx.Client(base_url=url) as http:
         before = sparks(http.get("/stack").text)
