@@ -4,6 +4,7 @@ floor of the same server in the same run: /about, which renders a template and r
 
     python bench/pages.py [tools]
     python bench/pages.py 5000 --only /map    # one page (or a few) against the same floor
+    python bench/pages.py 5000 --after heartbeat   # cold: the first request after a heartbeat
 """
 
 from __future__ import annotations
@@ -27,18 +28,24 @@ PATHS = ("/", "/stack", "/tools/tool-2500", "/feed", "/api/tools", "/map")
 TARGETS = {"warm": 10, "cold": 25}
 
 
-def cold(http: httpx.Client, wip: worksinprod.Client, path: str, repeat: int) -> float:
-    """Median ms of the first request after an edit (another writer's, as the CLI's would be)."""
+def cold(
+    http: httpx.Client, wip: worksinprod.Client, path: str, repeat: int, after: str = "edit"
+) -> float:
+    """Median ms of the first request after an edit (another writer's, as the CLI's would be),
+    or after a heartbeat (a forced manual run: every tool's values and sparklines change)."""
     samples = []
     for i in range(repeat):
-        wip.update_tool("tool-1", description=f"edited {path} {i}")
+        if after == "heartbeat":
+            run_once(wip, force=True)
+        else:
+            wip.update_tool("tool-1", description=f"edited {path} {i}")
         start = time.perf_counter()
         http.get(path).raise_for_status()
         samples.append((time.perf_counter() - start) * 1000)
     return statistics.median(samples)
 
 
-def main(count: int, paths: tuple[str, ...] = PATHS) -> None:
+def main(count: int, paths: tuple[str, ...] = PATHS, after: str = "edit") -> None:
     print(f"machine: {machine()}")
     with database() as url:
         with psycopg.connect(url, autocommit=True) as conn:
@@ -56,12 +63,16 @@ def main(count: int, paths: tuple[str, ...] = PATHS) -> None:
         ):
             http.get("/about")
             floor = timed(lambda: http.get("/about").raise_for_status(), repeat=21)
-            print(f"{count:,} tools x 7 days; /about floor {floor:.1f} ms (median of 21)")
+            event = "a heartbeat" if after == "heartbeat" else "an edit"
+            print(
+                f"{count:,} tools x 7 days; /about floor {floor:.1f} ms (median of 21); "
+                f"cold: the first request after {event}"
+            )
             print(f"{'path':<18}{'warm':>9}{'ratio':>8}{'cold':>10}{'ratio':>8}{'raw KB':>9}")
             for path in paths:
                 http.get(path).raise_for_status()
                 warm = timed(partial(http.get, path), repeat=11)
-                first = cold(http, wip, path, repeat=5)
+                first = cold(http, wip, path, repeat=5, after=after)
                 size = len(http.get(path, headers={"Accept-Encoding": "identity"}).content)
                 verdict = (
                     "met"
@@ -79,5 +90,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("tools", type=int, nargs="?", default=5_000)
     parser.add_argument("--only", nargs="+", metavar="PATH", help="measure these paths only")
+    parser.add_argument(
+        "--after",
+        choices=("edit", "heartbeat"),
+        default="edit",
+        help="what makes a request cold: another writer's edit (default) or a heartbeat",
+    )
     args = parser.parse_args()
-    main(args.tools, tuple(args.only) if args.only else PATHS)
+    main(args.tools, tuple(args.only) if args.only else PATHS, args.after)
