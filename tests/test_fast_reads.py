@@ -86,6 +86,27 @@ def test_tools_json_is_the_dump_of_the_models_in_any_zone(
     assert {str(m.tzinfo) for m in moments} == {zone}
 
 
+def test_tools_json_after_edits_and_new_values_is_the_dump_of_the_models(
+    odd_stack: list[int], conn: Conn, database_url: str
+) -> None:
+    """One client writing the list again and again (tool_documents.py keeps each tool's
+    document with its row): after an edit, and after values that equal the kept ones but are
+    written otherwise (-0.0 against 0.0), it is still the dump of the models."""
+    with worksinprod.connect(database_url=database_url) as wip:
+        assert wip.tools_json() == TOOLS.dump_json(list(wip.tools()))
+        first = wip.tools()[0]
+        wip.update_tool(first.slug, name="Renamed <x> \u2028")
+        assert wip.tools_json() == TOOLS.dump_json(list(wip.tools()))
+        for minutes, sign in ((1, 1.0), (2, -1.0), (3, 1.0)):
+            for tool_id in odd_stack:
+                _insert(
+                    conn, tool_id, NOW + timedelta(minutes=minutes), (0.0 * sign, 1.0, 0.0, 2.0)
+                )
+            written = wip.tools_json()
+            assert written == TOOLS.dump_json(list(wip.tools())), sign
+            assert (b'"health":-0.0' in written) is (sign < 0)
+
+
 def test_text_results_are_the_reals_the_binary_loader_gave(conn: Conn, database_url: str) -> None:
     """Every read of a real through a select (text) is the shortest decimal Float4Loader made
     of its binary form: measured values (health, percentages, latencies up to 10^6)."""
