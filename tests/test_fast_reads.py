@@ -97,14 +97,16 @@ def test_tools_json_after_edits_and_new_values_is_the_dump_of_the_models(
         first = wip.tools()[0]
         wip.update_tool(first.slug, name="Renamed <x> \u2028")
         assert wip.tools_json() == TOOLS.dump_json(list(wip.tools()))
-        for minutes, sign in ((1, 1.0), (2, -1.0), (3, 1.0)):
-            for tool_id in odd_stack:
-                _insert(
-                    conn, tool_id, NOW + timedelta(minutes=minutes), (0.0 * sign, 1.0, 0.0, 2.0)
-                )
+        newer = NOW + timedelta(minutes=1)
+        for tool_id in odd_stack:
+            _insert(conn, tool_id, newer, (0.0, 1.0, 0.0, 2.0))
+        for health in (0.0, -0.0, 0.0):  # the same rows but for the sign of a zero
+            conn.execute(
+                "update public.metrics set health = %s where recorded_at = %s", (health, newer)
+            )
             written = wip.tools_json()
-            assert written == TOOLS.dump_json(list(wip.tools())), sign
-            assert (b'"health":-0.0' in written) is (sign < 0)
+            assert written == TOOLS.dump_json(list(wip.tools())), health
+            assert (b'"health":-0.0' in written) is (str(health) == "-0.0")
 
 
 def test_text_results_are_the_reals_the_binary_loader_gave(conn: Conn, database_url: str) -> None:
