@@ -10,7 +10,7 @@ browser, in static/map.js, from the part of the graph GET /api/graph sends.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -62,11 +62,14 @@ MAP_FIELDS = MapTool._fields
 _STATUSES = {s.value: s for s in Status}
 
 
-def map_tool(row: Mapping[str, Any]) -> MapTool:
-    """A ``MapTool`` from a row of ``tools_current`` (any store's)."""
-    raw = row["status"]
-    status = _STATUSES.get(raw) if isinstance(raw, str) else None
-    return MapTool(row["slug"], row["name"], row["category"], row["owner"], status or Status(raw))
+def map_tools(rows: Iterable[Sequence[Any]]) -> list[MapTool]:
+    """``MapTool``s from rows of ``MAP_FIELDS`` as tuples (any store's; a status no tool can have
+    raises, as validating a model would)."""
+    statuses = _STATUSES
+    return [
+        MapTool(slug, name, category, owner, statuses.get(status) or Status(status))
+        for slug, name, category, owner, status in rows
+    ]
 
 
 class Flow(NamedTuple):
