@@ -1,7 +1,8 @@
 -- stack_page reads only the shown page's current values when it can (issue 11, fifth pass).
 --
 -- A cold /stack at 5,000 tools spent about half of stack_page's 13 ms evaluating tools_current
--- for every tool, to sort 5,000 rows and write 500. Sorted by name, category or owner and
+-- for every tool, to sort 5,000 rows and write 500 (the gain is smaller than that: planning the
+-- page's read for its ids costs about 3 ms a call; 14.8 -> 13.1 ms, docs/performance.md). Sorted by name, category or owner and
 -- filtered by nothing, a category or an owner, nothing of the order, the page or the count
 -- comes from metrics: the page's ids are taken from tools and only those tools' rows of
 -- tools_current are read. Other sorts and the status filter take the general statement, as
@@ -13,6 +14,9 @@ returns json
 language plpgsql
 stable
 set search_path = ''
+-- Planned for the page's own ids each call: a plan cached for any ids (PL/pgSQL's generic plan,
+-- chosen after five calls) guessed 10 ids and joined 500 against 500 in a loop, 30 ms.
+set plan_cache_mode = force_custom_plan
 as $$
 declare
   v_allowed constant text[] := array['category', 'status', 'owner', 'sort', 'descending',
