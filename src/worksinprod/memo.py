@@ -1,10 +1,9 @@
 """Pieces of a page kept by the content they were made from, across changes.
 
 The read cache (cache.py) drops everything when a heartbeat or an edit lands, which keeps every
-page fresh; but an edit changes one tool, and the stack's other rows, or ``/api/tools``' other
-documents, come out the same. A ``Memo`` keeps each piece under a key holding every value the
-piece is made from, so a piece is reused only when it would be written byte for byte the same:
-it can never be stale, only absent.
+page fresh; but an edit changes one tool, and the stack's other rows come out the same. A
+``Memo`` keeps each piece under a key holding every value the piece is made from, so a piece is
+reused only when it would be written byte for byte the same: it can never be stale, only absent.
 
 Two generations bound it: when the young one is full it becomes the old one and the oldest
 pieces go; a piece found in the old generation moves to the young one. Lookups take no lock

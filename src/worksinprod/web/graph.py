@@ -47,9 +47,10 @@ def at_risk(tools: Sequence[MapTool], graph: dict[str, list[str]]) -> tuple[list
 
 
 class MapTool(NamedTuple):
-    """A tool as the map shows it: its names, owner and status, no numbers. A plain tuple, not a
-    ``ToolState`` model: at 5,000 tools validating the models, and the collector walking their
-    three objects each afterwards, were a third of a cold /map (docs/performance.md)."""
+    """A tool as the map shows it: its names, owner and status, no numbers. A plain tuple made
+    from a tuple row (no dict a row, no ``ToolState`` model): with the integrations read the
+    same way, a cold /map's reads and build at 5,000 tools took 32 ms instead of 50
+    (docs/performance.md)."""
 
     slug: str
     name: str
