@@ -8,8 +8,11 @@ same. The list is the same bytes as pydantic's dump of the whole list: its compa
 ``[`` + the documents joined by ``,`` + ``]``.
 
 Equal is not always the same text: -0.0 equals 0.0 (rows holding a zero are written again, see
-memo.py), and a timestamp equals the same instant in another zone, written with another offset
-(every timestamp of a result has the session's zone: when it changes, nothing is reused).
+memo.py); a timestamp equals the same instant in another zone, written with another offset
+(every timestamp of a result has the session's zone: when it changes, nothing is reused); and
+in one zone Python compares wall clocks, so 02:00 before and 02:00 after a daylight-saving
+fall-back are equal though an hour apart and written with their own offsets (the offsets are
+compared too).
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ class ToolDocuments:
     JSON."""
 
     def __init__(self) -> None:
-        self._kept: dict[int, tuple[Row, bytes]] = {}
+        self._kept: dict[int, tuple[Row, Row, bytes]] = {}
+        self._largest = 0
         self._zone: tzinfo | None = None
         self._lock = threading.Lock()
 
@@ -41,21 +45,26 @@ class ToolDocuments:
             raise ValueError("a tool's row starts with its id")
         rows = list(rows)
         zone_at = list(fields).index("created_at")
+        stamps = [i for i, name in enumerate(fields) if name.endswith("_at")]
         zone = rows[0][zone_at].tzinfo if rows else self._zone
         with self._lock:
             kept = self._kept if zone is self._zone else {}
         parts = []
-        written: dict[int, tuple[Row, bytes]] = {}
+        written: dict[int, tuple[Row, Row, bytes]] = {}
         for row in rows:
+            offsets = tuple(None if row[i] is None else row[i].utcoffset() for i in stamps)
             before = kept.get(row[0])
-            if before is not None and before[0] == row and memorable(row):
-                parts.append(before[1])
+            if before is not None and before[0] == row and before[1] == offsets and memorable(row):
+                parts.append(before[2])
                 continue
             document = to_json(dict(zip(fields, row, strict=True)), inf_nan_mode="null")
-            written[row[0]] = (row, document)
+            written[row[0]] = (row, offsets, document)
             parts.append(document)
         with self._lock:
-            if zone is not self._zone or len(self._kept) > 2 * len(rows) + 1000:
-                self._kept, self._zone = {}, zone  # bounded: tools removed since go
+            # bounded by the longest list written (a filtered list does not empty it): tools
+            # removed since go when it has grown past twice that
+            self._largest = max(self._largest, len(rows))
+            if zone is not self._zone or len(self._kept) > 2 * self._largest + 1000:
+                self._kept, self._zone = {}, zone
             self._kept.update(written)
         return b"[" + b",".join(parts) + b"]"

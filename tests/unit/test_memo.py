@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter
 from pydantic_core import to_json
@@ -141,3 +142,26 @@ def test_the_models_dump_is_what_the_documents_give() -> None:
     tools = [tool(id=i, slug=f"t{i}", health=None if i == 2 else 50.0 + i) for i in range(1, 4)]
     rows = [tuple(t.model_dump().values()) for t in tools]
     assert ToolDocuments().write(FIELDS, rows) == TypeAdapter(list[Tool]).dump_json(tools)
+
+
+def test_the_second_two_oclock_of_a_fall_back_is_written_with_its_own_offset() -> None:
+    """In one zone Python compares wall clocks: 02:00+02:00 and 02:00+01:00 (an hour later,
+    as psycopg decodes 00:00Z and 01:00Z in Europe/Paris) are equal, written otherwise."""
+    paris = ZoneInfo("Europe/Paris")
+    before = datetime(2025, 10, 26, 0, 0, tzinfo=UTC).astimezone(paris)
+    after = datetime(2025, 10, 26, 1, 0, tzinfo=UTC).astimezone(paris)
+    documents = ToolDocuments()
+    rows = [tuple(tool(last_checked_at=moment).model_dump().values()) for moment in (before, after)]
+    rows = [(*r[:12], moment, *r[13:]) for r, moment in zip(rows, (before, after), strict=True)]
+    assert FIELDS[12] == "last_checked_at"
+    assert rows[0] == rows[1]
+    assert b"02:00:00+02:00" in documents.write(FIELDS, [rows[0]])
+    assert b"02:00:00+01:00" in documents.write(FIELDS, [rows[1]])
+
+
+def test_a_filtered_list_keeps_the_whole_lists_documents() -> None:
+    documents = ToolDocuments()
+    rows = [tuple(tool(id=i, slug=f"t{i}").model_dump().values()) for i in range(1, 2001)]
+    documents.write(FIELDS, rows)
+    documents.write(FIELDS, rows[:3])  # /api/tools?category=...
+    assert len(documents._kept) == 2000

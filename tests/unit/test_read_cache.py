@@ -96,13 +96,3 @@ def test_a_flood_of_distinct_keys_evicts_them_not_the_entry_every_request_reads(
     assert len(cache._values) <= 512
     assert ("map page", "q1999") in cache._values
     assert ("map page", "q0") not in cache._values
-
-
-def test_a_per_run_value_is_kept_across_edits_and_read_again_after_a_run() -> None:
-    cache, (calls, compute) = ReadCache(), counter()
-    assert cache.read_per_run(S2, "health", compute) == 1
-    assert cache.read_per_run(EDITED, "health", compute) == 1  # an edit writes no metrics
-    assert cache.read(EDITED, "x", compute) == 2  # the per-change reads are read again
-    assert cache.read_per_run(StackState(run_id=3, version=1), "health", compute) == 3
-    assert cache.read_per_run(S1, "health", compute) == 4  # an older run: answered, not kept
-    assert len(calls) == 4

@@ -32,22 +32,11 @@ page is built from."""
 class ReadCache:
     """Values computed once per stack state, shared by every request of the process."""
 
-    def __init__(self, *, per_run: bool = True) -> None:
+    def __init__(self) -> None:
         self._state: StackState | None = None
         self._values: OrderedDict[Hashable, object] = OrderedDict()
         self._computing: dict[Hashable, threading.Lock] = {}
         self._lock = threading.Lock()
-        self._runs = ReadCache(per_run=False) if per_run else None
-
-    def read_per_run(self, state: StackState, name: Hashable, compute: Callable[[], T]) -> T:
-        """The value of ``name`` at the newest run of ``state``, kept across edits: for reads of
-        metrics alone (the stack's health sparklines), which only a heartbeat writes. An edit
-        writes no metrics (removing a tool deletes its own, and it leaves the page; a retention
-        of at least a day purges nothing of the last 24 hours), so it need not read them again;
-        ``name`` must name everything else the value depends on (the tools' ids)."""
-        if self._runs is None:  # pragma: no cover - only the outer cache has one
-            raise RuntimeError("a per-run cache has no per-run cache of its own")
-        return self._runs.read(StackState(run_id=state.run_id, version=0), name, compute)
 
     def read(self, state: StackState, name: Hashable, compute: Callable[[], T]) -> T:
         """The value of ``name`` at ``state``, computed by the first request that needs it;

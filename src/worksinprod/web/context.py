@@ -30,6 +30,7 @@ from ..watchdog import BANNER, is_quiet
 from . import pieces
 from .about import About
 from .cache import ReadCache, stack_state
+from .kept_sparklines import KeptSparklines
 from .sessions import Sessions, SignInThrottle
 
 T = TypeVar("T")
@@ -103,6 +104,8 @@ class Dashboard:
     """Wrong sign-in tokens, counted per address and overall."""
     cache: ReadCache = field(default_factory=ReadCache)
     """Reads kept once per heartbeat or edit (web/cache.py)."""
+    sparklines: KeptSparklines = field(default_factory=KeptSparklines)
+    """The stack's health sparklines, kept across edits (web/kept_sparklines.py)."""
 
     @property
     def client(self) -> Client:
@@ -133,10 +136,11 @@ def cached(request: Request, name: Hashable, compute: Callable[[], T]) -> T:
     return shared.cache.read(stack_state(request, shared.client), name, compute)
 
 
-def cached_per_run(request: Request, name: Hashable, compute: Callable[[], T]) -> T:
-    """``compute()`` once per heartbeat, kept across edits: reads of metrics alone (cache.py)."""
+def kept_sparklines(request: Request, tool_ids: tuple[int, ...]) -> dict[int, list[float]]:
+    """The health sparklines of ``tool_ids`` at the newest run, kept across edits."""
     shared = dashboard(request)
-    return shared.cache.read_per_run(stack_state(request, shared.client), name, compute)
+    run_id = stack_state(request, shared.client).run_id
+    return shared.sparklines.read(run_id, tool_ids, shared.client.health_sparklines)
 
 
 def packed(raw: bytes, compresslevel: int = 6) -> tuple[bytes, bytes]:

@@ -16,9 +16,9 @@ from ...models import Status, Tool
 from ...stack_pages import StackFacets, StackPage
 from ..context import (
     cached,
-    cached_per_run,
     client,
     dashboard,
+    kept_sparklines,
     last_run,
     packed,
     packed_response,
@@ -139,13 +139,10 @@ def rows_context(request: Request, q: StackQuery) -> dict[str, Any]:
     found, page = page_of(request, q)
     shown = found.tools
     pages = max(1, -(-found.matching // PAGE_SIZE))
-    # The rows draw health only: the latencies are not read. Kept per heartbeat, not per
-    # change: an edit writes no metrics, and the key holds the page's tools, so a cold /stack
-    # after an edit does not read 12,000 metrics again (10-13 ms at 5,000 tools).
-    ids = tuple(t.id for t in shown)
-    sparks = cached_per_run(
-        request, ("health", ids), lambda: client(request).health_sparklines(ids)
-    )
+    # The rows draw health only: the latencies are not read. Kept per tool across edits, not
+    # per change: an edit writes no metrics, so a cold /stack after an edit does not read 12,000
+    # metrics again (10-13 ms at 5,000 tools; web/kept_sparklines.py).
+    sparks = kept_sparklines(request, tuple(t.id for t in shown))
     last = last_run(request)
     return {
         "tools": shown,
