@@ -8,8 +8,9 @@ database's words ("invalid input syntax for type integer") without the field's n
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
+from numbers import Integral
 from typing import Any
 
 from .errors import ConfigError, ValidationError
@@ -69,16 +70,21 @@ _BIGINT = 2**63 - 1
 
 
 def check_tool_ids(field: str, tool_ids: object) -> list[int]:
-    """Tool ids as a list of whole numbers a bigint holds: a bool, a float or a huge number
-    would otherwise read as no tool, or fail in the database without the field's name."""
-    if isinstance(tool_ids, str | bytes) or not isinstance(tool_ids, Sequence | Set):
+    """Tool ids from any iterable (a list, a generator, a pandas column) as whole numbers a
+    bigint holds: a bool, a float or a huge number would otherwise read as no tool, or fail in
+    the database without the field's name."""
+    if isinstance(tool_ids, str | bytes | bytearray | Mapping) or not isinstance(
+        tool_ids, Iterable
+    ):
         raise invalid(field, f"must be a list of tool ids, got {type(tool_ids).__name__}")
-    ids = list(tool_ids)
-    for tool_id in ids:
-        if isinstance(tool_id, bool) or not isinstance(tool_id, int):
+    ids = []
+    for tool_id in tool_ids:
+        # numbers.Integral: numpy's integers too; a bool is one in Python, never an id
+        if isinstance(tool_id, bool) or not isinstance(tool_id, Integral):
             raise invalid(field, f"must be whole numbers, got {type(tool_id).__name__}")
         if not 1 <= tool_id <= _BIGINT:
             raise invalid(field, f"must be tool ids from 1 to {_BIGINT}, got {tool_id}")
+        ids.append(int(tool_id))
     return ids
 
 

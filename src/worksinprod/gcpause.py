@@ -37,7 +37,8 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         with _lock:
-            _holders -= 1
+            # not below 0: a child forked by this very thread inside the block starts at 0
+            _holders = max(0, _holders - 1)
             if _holders == 0 and _resume:
                 gc.enable()
 

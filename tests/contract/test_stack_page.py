@@ -125,7 +125,30 @@ def test_health_sparklines_are_the_sparklines_health(store: Store) -> None:
     assert client.health_sparklines([]) == {}
 
 
+def test_tool_ids_come_from_any_iterable_of_whole_numbers(store: Store) -> None:
+    """A generator, a dict's values, a set, a range or a pandas column (numpy integers) are ids,
+    as they were before ids were checked."""
+    pandas = pytest.importorskip("pandas")
+    client = Client(store)
+    everything = seed(client, random.Random(5))
+    ids = [t.id for t in everything[::4]]
+    want = client.health_sparklines(ids)
+    assert want
+    for given in (
+        (i for i in ids),
+        iter(ids),
+        {i: i for i in ids}.values(),
+        set(ids),
+        tuple(ids),
+        pandas.Series(ids, dtype="int64"),
+    ):
+        assert client.health_sparklines(given) == want, type(given).__name__
+    assert set(client.sparklines(i for i in ids)) == set(client.sparklines(ids))
+
+
 BAD_TOOL_IDS: list[object] = [
+    bytearray([1]),
+    {1: 1},
     [True],
     [1.0],
     [float("nan")],

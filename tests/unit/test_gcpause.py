@@ -64,3 +64,25 @@ def test_a_child_forked_during_another_threads_pause_collects() -> None:
         release.set()
         holder.join(10)
     assert gc.isenabled()
+
+
+def test_a_child_forked_inside_its_own_pause_pauses_again_later() -> None:
+    read, write = os.pipe()
+    with collector_paused():
+        child = os.fork()
+        if child == 0:  # the child leaves the block it was forked in, then pauses anew
+            os.close(read)
+            ok = gc.isenabled()
+    if child == 0:
+        ok = ok and gc.isenabled()
+        with collector_paused():
+            ok = ok and not gc.isenabled()
+        ok = ok and gc.isenabled()
+        os.write(write, b"1" if ok else b"0")
+        os._exit(0)
+    os.close(write)
+    answer = os.read(read, 1)
+    os.close(read)
+    os.waitpid(child, 0)
+    assert answer == b"1"
+    assert gc.isenabled()

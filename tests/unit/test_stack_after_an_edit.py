@@ -14,6 +14,7 @@ from worksinprod import Client, MemoryStore, Settings, Status
 from worksinprod.payload import HeartbeatPayload, MetricRow
 from worksinprod.store import Select
 from worksinprod.web.app import create_app
+from worksinprod.web.kept_sparklines import KeptSparklines
 
 from ..servers import serve
 
@@ -102,3 +103,33 @@ def test_an_edit_reuses_the_sparklines_and_every_row_keeps_its_own() -> None:
         beaten = sparks(http.get("/stack").text)  # the heartbeat shows on every page
         assert beaten["a"] == "0,90 1,80 2,70"
         assert beaten["new"] == "0,0"
+
+
+def test_a_page_kept_whole_reads_no_sparklines_however_old_its_lines() -> None:
+    """The rows are kept once per change; the sparklines are read only when rows are written,
+    not on every request once a line is a minute old (and then thrown away)."""
+    store = MemoryStore()
+    wip = Client(store)
+    wip.add_tool(name="Alpha", category="CRM", owner="Dana", slug="a")
+    beat(wip, "one", 1, {"a": 10.0})
+    reads: list[Select] = []
+    real_select = store.select
+
+    def counted(query: Select) -> Any:
+        if query.relation == "tool_health_24h":
+            reads.append(query)
+        return real_select(query)
+
+    store.select = counted  # type: ignore[method-assign,assignment]
+    now = [1000.0]
+    app = create_app(Settings(admin_token=None), client=wip)
+    app.state.dashboard.sparklines = KeptSparklines(clock=lambda: now[0])
+    with serve(app) as url, httpx.Client(base_url=url) as http:
+        first = http.get("/stack").text
+        for _ in range(3):
+            now[0] += 61.0
+            assert http.get("/stack").text == first
+        assert len(reads) == 1
+        wip.update_tool("a", description="edited")  # rows written again: the line is old
+        assert sparks(http.get("/stack").text) == sparks(first)
+        assert len(reads) == 2

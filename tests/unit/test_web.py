@@ -60,6 +60,9 @@ def test_the_api_reads_the_same_data(web: httpx.Client, wip: Client) -> None:
     assert [t["slug"] for t in tools] == [t.slug for t in wip.tools()]
     trends = web.get("/api/trends", params={"tool": "segment"}).json()
     assert sum(t["samples"] for t in trends) == 24
+    every = web.get("/api/trends").json()
+    assert every
+    assert web.get("/api/trends", params={"tool": ""}).json() == every  # an empty filter: all
     assert web.get("/api/heartbeats", params={"limit": 0}).status_code == 422
 
 

@@ -79,8 +79,8 @@ def trends(
     tool: Annotated[str | None, Query(max_length=FIELD_LIMITS["slug"])] = None,
     since: Annotated[date | None, Query()] = None,
 ) -> list[HealthTrend]:
-    """Daily averages per tool over the retention window."""
-    return client(request).health_trends(tool, since)
+    """Daily averages per tool over the retention window (``tool=`` empty: every tool)."""
+    return client(request).health_trends(tool or None, since)
 
 
 @router.get("/heartbeats", responses=ERRORS)

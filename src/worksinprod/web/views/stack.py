@@ -139,10 +139,6 @@ def rows_context(request: Request, q: StackQuery) -> dict[str, Any]:
     found, page = page_of(request, q)
     shown = found.tools
     pages = max(1, -(-found.matching // PAGE_SIZE))
-    # The rows draw health only: the latencies are not read. Kept per tool across edits, not
-    # per change: an edit writes no metrics, so a cold /stack after an edit does not read 12,000
-    # metrics again (10-13 ms at 5,000 tools; web/kept_sparklines.py).
-    sparks = kept_sparklines(request, tuple(t.id for t in shown))
     last = last_run(request)
     return {
         "tools": shown,
@@ -150,7 +146,6 @@ def rows_context(request: Request, q: StackQuery) -> dict[str, Any]:
         "first": (page - 1) * PAGE_SIZE + 1 if shown else 0,
         "page": page,
         "pages": pages,
-        "sparks": sparks,
         "after": last.id if last else 0,
         "q": q,
     }
@@ -166,9 +161,15 @@ def rows_html(request: Request, q: StackQuery, context: dict[str, Any]) -> Marku
     holds no session data, and 500 rows with sparklines are most of the page's cost."""
 
     def compute() -> Markup:
+        # The rows draw health only: the latencies are not read. Read here, when the rows are
+        # written, and kept per tool across edits, not per change: an edit writes no metrics,
+        # so a cold /stack after an edit does not read 12,000 metrics again (10-13 ms at 5,000
+        # tools; web/kept_sparklines.py).
+        sparks = kept_sparklines(request, tuple(t.id for t in context["tools"]))
         template = templates.get_template("_stack_rows.html")
+        refresh = dashboard(request).refresh_seconds
         return Markup(  # noqa: S704 - rendered by autoescaping Jinja, not built from text
-            template.render({**context, "refresh_seconds": dashboard(request).refresh_seconds})
+            template.render({**context, "sparks": sparks, "refresh_seconds": refresh})
         )
 
     return cached(request, ("rows", q.params(), context["page"]), compute)
