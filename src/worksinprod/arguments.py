@@ -82,9 +82,10 @@ def check_tool_ids(field: str, tool_ids: object) -> list[int]:
         # numbers.Integral: numpy's integers too; a bool is one in Python, never an id
         if isinstance(tool_id, bool) or not isinstance(tool_id, Integral):
             raise invalid(field, f"must be whole numbers, got {type(tool_id).__name__}")
-        if not 1 <= tool_id <= _BIGINT:
-            raise invalid(field, f"must be tool ids from 1 to {_BIGINT}, got {tool_id}")
-        ids.append(int(tool_id))
+        value = int(tool_id)
+        if not 1 <= value <= _BIGINT:
+            raise invalid(field, f"must be tool ids from 1 to {_BIGINT}, got {value}")
+        ids.append(value)
     return ids
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -157,7 +157,7 @@ class Client(Playbooks, Alerting, Checks, SlaReports, StackPages):
             Select("tool_health_trends", eq=eq, gte=gte, order=[("slug", False), ("day", False)]),
         )
 
-    def sparklines(self, tool_ids: Sequence[int] | None = None) -> dict[str, Sparkline]:
+    def sparklines(self, tool_ids: Iterable[int] | None = None) -> dict[str, Sparkline]:
         """Every tool's last 24 hours (or only those of ``tool_ids``), keyed by slug."""
         if tool_ids is None:
             # ordered by id: stable pages over HTTP

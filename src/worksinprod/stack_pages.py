@@ -4,7 +4,7 @@ part of the stack reads only that part)."""
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from pydantic import BaseModel
@@ -102,7 +102,7 @@ class StackPages:
             return StackFacets(tools=0, categories=[], owners=[])
         return StackFacets.model_validate(rows[0])
 
-    def health_sparklines(self, tool_ids: Sequence[int]) -> dict[int, list[float]]:
+    def health_sparklines(self, tool_ids: Iterable[int]) -> dict[int, list[float]]:
         """The last 24 hours of health of the tools of ``tool_ids``, oldest first, keyed by
         tool id; a tool without a sample in that time has no entry. What the stack's rows
         draw: no latencies (``sparklines`` has both), and only the given tools' metrics read."""
