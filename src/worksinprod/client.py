@@ -40,7 +40,7 @@ from .playbook import Playbooks
 from .records import Records
 from .sla import SlaReports
 from .stack_pages import StackPages
-from .store import Select, Store
+from .store import Select, Store, select_values
 from .tool_documents import ToolDocuments
 
 if TYPE_CHECKING:
@@ -85,10 +85,9 @@ class Client(Playbooks, Alerting, Checks, SlaReports, StackPages):
         after an edit of one tool, one is written. Other stores' rows are JSON's (timestamps
         as text), so they go through the models."""
         query = _tools_query(category, status, owner, columns=_TOOL_FIELDS)
-        select_values = getattr(self.store, "select_values", None)  # PostgresStore's
-        if self.store.kind != "postgres" or select_values is None:
+        if self.store.kind != "postgres":
             return _list_adapter(Tool).dump_json(self._select(Tool, query))
-        return self._documents.write(_TOOL_FIELDS, select_values(query))
+        return self._documents.write(_TOOL_FIELDS, select_values(self.store, query))
 
     def tool_states(self) -> Records[ToolState]:
         """Every tool's slug, name, category, owner and status, by name: what the map needs,
@@ -145,12 +144,12 @@ class Client(Playbooks, Alerting, Checks, SlaReports, StackPages):
             raise ConfigError(f"since must be a date, got {type(since).__name__}")
         eq: dict[str, Any] = {}
         if slug is not None:
-            found = self.store.select(Select("tools", columns=("id",), eq={"slug": slug}, limit=1))
-            if not found:
+            tool_id = self._tool_id(slug)
+            if tool_id is None:
                 return Records([])
             # By id, not slug: tool_health_trends names the tools after grouping by tool_id, so
             # only a filter on tool_id reaches each day's tool_id index (issue 11).
-            eq["tool_id"] = found[0]["id"]
+            eq["tool_id"] = tool_id
         gte = {"day": since} if since else {}
         return self._select(
             HealthTrend,
@@ -191,10 +190,8 @@ class Client(Playbooks, Alerting, Checks, SlaReports, StackPages):
 
     def status_changes(self, tool: str, limit: int = 20) -> Records[StatusChange]:
         """A tool's latest status changes, newest first."""
-        found = self.store.select(
-            Select("tools", columns=("id",), eq={"slug": check_text("tool", tool)}, limit=1)
-        )
-        if not found:
+        tool_id = self._tool_id(check_text("tool", tool))
+        if tool_id is None:
             return Records([])
         # By id, not slug: a filter on the window's partition key narrows it to this tool's
         # metrics; by slug PostgreSQL scans every tool's (issue 11).
@@ -202,7 +199,7 @@ class Client(Playbooks, Alerting, Checks, SlaReports, StackPages):
             StatusChange,
             Select(
                 "tool_status_changes",
-                eq={"tool_id": found[0]["id"]},
+                eq={"tool_id": tool_id},
                 order=[("recorded_at", True)],
                 limit=check_limit(limit),
             ),
@@ -354,6 +351,12 @@ class Client(Playbooks, Alerting, Checks, SlaReports, StackPages):
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    def _tool_id(self, slug: str) -> int | None:
+        """A tool's id by its slug, or None: for reads that filter by id, which reaches the
+        per-tool indexes a filter by slug through a view does not."""
+        found = self.store.select(Select("tools", columns=("id",), eq={"slug": slug}, limit=1))
+        return int(found[0]["id"]) if found else None
 
     def _select(self, model: type[M], query: Select) -> Records[M]:
         # One validation call for the whole list runs pydantic's loop in Rust: about twice as fast

@@ -67,3 +67,15 @@ class Store(Protocol):
     def close(self) -> None:
         """Release connections."""
         ...
+
+
+def select_values(store: Store, query: Select) -> list[tuple[Any, ...]]:
+    """Rows of ``query`` as tuples in its columns' order: a direct connection's without a dict
+    a row (PostgresStore.select_values), any other store's taken from its dicts."""
+    if store.kind == "postgres":
+        from .postgres_store import PostgresStore  # only a direct connection imports psycopg
+
+        if isinstance(store, PostgresStore):
+            return store.select_values(query)
+    columns = query.columns
+    return [tuple(row[c] for c in columns) for row in store.select(query)]

@@ -9,18 +9,16 @@ category, or what is failing). Everything is computed once per heartbeat or edit
 from __future__ import annotations
 
 import gzip
-from operator import itemgetter
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, TypeAdapter
 
-from ...client import Client
 from ...limits import FIELD_LIMITS
 from ...models import Status
-from ...store import Select
+from ...store import Select, select_values
 from ..context import cached, client, packed_response, render
 from ..graph import MAP_FIELDS, Flow, StackMap, map_tools
 from .api import ERRORS
@@ -68,15 +66,6 @@ class Graph(BaseModel):
 _GRAPH = TypeAdapter(Graph)
 
 
-def _values(wip: Client, query: Select) -> list[tuple[Any, ...]]:
-    """Rows as tuples in ``query.columns``' order: PostgresStore's without a dict a row."""
-    select_values = getattr(wip.store, "select_values", None)
-    if wip.store.kind == "postgres" and select_values is not None:
-        return cast(list[tuple[Any, ...]], select_values(query))
-    columns = itemgetter(*query.columns)
-    return [columns(r) for r in wip.store.select(query)]
-
-
 def stack_map(request: Request) -> StackMap:
     """The indexed graph, built once per heartbeat or edit (the tools are the stack page's)."""
 
@@ -87,12 +76,12 @@ def stack_map(request: Request) -> StackMap:
         # cost more than reading them, and the names are the tools'.
         order = [("source", False), ("target", False)]  # dagre's layout follows input order
         query = Select("integrations_named", columns=Flow._fields, order=order)
-        flows = list(map(Flow._make, _values(wip, query)))
+        flows = list(map(Flow._make, select_values(wip.store, query)))
         # The tools' names and statuses only, as plain tuples: the map shows no numbers, and
         # reading every tool's (5,000 Tool models, then 5,000 ToolState models) was most of a
         # cold /map. The same rows and order as Client.tool_states().
         query = Select("tools_current", columns=MAP_FIELDS, order=[("name", False)])
-        tools = map_tools(_values(wip, query))
+        tools = map_tools(select_values(wip.store, query))
         return StackMap.build(tools, flows, roots)
 
     return cached(request, ("stack map",), build)
