@@ -41,7 +41,7 @@ from .records import Records
 from .sla import SlaReports
 from .stack_pages import StackPages
 from .store import Select, Store, select_values
-from .tool_documents import ToolDocuments
+from .tool_documents import tools_document
 
 if TYPE_CHECKING:
     from .postgres_store import PostgresStore
@@ -54,7 +54,6 @@ class Client(Playbooks, Alerting, Checks, SlaReports, StackPages):
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._documents = ToolDocuments()
 
     # -- reads ----------------------------------------------------------------------------------
 
@@ -77,17 +76,17 @@ class Client(Playbooks, Alerting, Checks, SlaReports, StackPages):
     ) -> bytes:
         """``tools()`` as JSON: the same bytes as pydantic's dump of the list of Tool models.
 
-        Over a direct connection the rows are written as they come, without the models: a row
-        of ``tools_current`` read for the Tool's fields, in their order, holds the values
-        validation would keep (str, int, float or None, aware datetimes), which pydantic writes
-        as it writes the model's. At 5,000 tools building the models took about a third of a
-        cold GET /api/tools. Each tool's document is kept by its values (tool_documents.py):
-        after an edit of one tool, one is written. Other stores' rows are JSON's (timestamps
-        as text), so they go through the models."""
+        Over a direct connection the database writes each tool's document as pydantic writes
+        the model (view ``tool_documents``, tool_documents.py): the client reads one text a
+        tool, not every value (at 5,000 tools decoding the values took about half of a cold
+        GET /api/tools). A tool the view cannot write exactly is written from its row, which
+        holds the values validation would keep (str, int, float or None, aware datetimes) in
+        the Tool's fields' order. Other stores' rows are
+        JSON's (timestamps as text), so they go through the models."""
         query = _tools_query(category, status, owner, columns=_TOOL_FIELDS)
         if self.store.kind != "postgres":
             return _list_adapter(Tool).dump_json(self._select(Tool, query))
-        return self._documents.write(_TOOL_FIELDS, select_values(self.store, query))
+        return tools_document(self.store, query, _TOOL_FIELDS)
 
     def tool_states(self) -> Records[ToolState]:
         """Every tool's slug, name, category, owner and status, by name: what the map needs,

@@ -1,70 +1,42 @@
-"""``GET /api/tools``' JSON written one tool at a time, each tool's document kept with its row.
+"""``GET /api/tools``' JSON over a direct connection, each tool's document written by the server.
 
-The whole list is rebuilt whenever a heartbeat or an edit lands (the dashboard keeps it once per
-change), but an edit changes one tool: the other 4,999 documents come out the same. Each
-document is kept beside the row it was written from, under the tool's id, and reused only when
-the tool's new row equals that one in every value, so it would be written byte for byte the
-same. The list is the same bytes as pydantic's dump of the whole list: its compact JSON is
-``[`` + the documents joined by ``,`` + ``]``.
+The view ``tool_documents`` (``20261130100000_tool_documents.sql``) writes each tool's JSON
+byte for byte as pydantic dumps its Tool model: at 5,000 tools the client reads 5,000 texts
+instead of decoding 80,000 values and writing them again in Python, after an edit and after a
+heartbeat alike. The list is the same bytes as pydantic's dump of the whole list: its compact
+JSON is ``[`` + the documents joined by ``,`` + ``]``.
 
-Equal is not always the same text: -0.0 equals 0.0 (rows holding a zero are written again, see
-memo.py); a timestamp equals the same instant in another zone, written with another offset
-(every timestamp of a result has the session's zone: when it changes, nothing is reused); and
-in one zone Python compares wall clocks, so 02:00 before and 02:00 after a daylight-saving
-fall-back are equal though an hour apart and written with their own offsets (the offsets are
-compared too).
+A document the view cannot write exactly (a non-finite real, an offset with seconds, a year
+outside 0001-9999, a session printing reals with fewer digits) comes as null; that tool's row
+is then read and written here, as pydantic writes it.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterable, Sequence
-from datetime import tzinfo
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import replace
 
 from pydantic_core import to_json
 
-from .memo import memorable
-
-Row = tuple[Any, ...]
+from .store import Select, Store, select_values
 
 
-class ToolDocuments:
-    """Rows of ``tools_current`` (the Tool's fields, in order, ``id`` first) to ``/api/tools``'
-    JSON."""
-
-    def __init__(self) -> None:
-        self._kept: dict[int, tuple[Row, Row, bytes]] = {}
-        self._largest = 0
-        self._zone: tzinfo | None = None
-        self._lock = threading.Lock()
-
-    def write(self, fields: Sequence[str], rows: Iterable[Row]) -> bytes:
-        """The JSON list of ``rows`` as dicts of ``fields``, as ``to_json`` writes the list."""
-        if fields[0] != "id":
-            raise ValueError("a tool's row starts with its id")
-        rows = list(rows)
-        zone_at = list(fields).index("created_at")
-        stamps = [i for i, name in enumerate(fields) if name.endswith("_at")]
-        zone = rows[0][zone_at].tzinfo if rows else self._zone
-        with self._lock:
-            kept = self._kept if zone is self._zone else {}
-        parts = []
-        written: dict[int, tuple[Row, Row, bytes]] = {}
-        for row in rows:
-            offsets = tuple(None if row[i] is None else row[i].utcoffset() for i in stamps)
-            before = kept.get(row[0])
-            if before is not None and before[0] == row and before[1] == offsets and memorable(row):
-                parts.append(before[2])
-                continue
-            document = to_json(dict(zip(fields, row, strict=True)), inf_nan_mode="null")
-            written[row[0]] = (row, offsets, document)
-            parts.append(document)
-        with self._lock:
-            # bounded by the longest list written (a filtered list does not empty it): tools
-            # removed since go when it has grown past twice that
-            self._largest = max(self._largest, len(rows))
-            if zone is not self._zone or len(self._kept) > 2 * self._largest + 1000:
-                self._kept, self._zone = {}, zone
-            self._kept.update(written)
-        return b"[" + b",".join(parts) + b"]"
+def tools_document(store: Store, query: Select, fields: Sequence[str]) -> bytes:
+    """The JSON list of ``query``'s tools (a read of ``tools_current``, filtered and ordered) as
+    dicts of ``fields`` (the Tool's, in order, ``id`` first), as ``to_json`` writes the list."""
+    if fields[0] != "id":
+        raise ValueError("a tool's row starts with its id")
+    documents = select_values(
+        store, replace(query, relation="tool_documents", columns=("id", "document"))
+    )
+    missing = [tool_id for tool_id, document in documents if document is None]
+    if not missing:
+        return ("[" + ",".join(document for _, document in documents) + "]").encode()
+    rows = select_values(store, replace(query, columns=fields, in_={"id": missing}))
+    written = {
+        row[0]: to_json(dict(zip(fields, row, strict=True)), inf_nan_mode="null").decode()
+        for row in rows
+    }
+    # a tool removed between the two reads is left out, as a read a moment later would
+    parts = [document or written.get(tool_id) for tool_id, document in documents]
+    return ("[" + ",".join(part for part in parts if part is not None) + "]").encode()
