@@ -40,7 +40,7 @@ from .playbook import Playbooks
 from .records import Records
 from .sla import SlaReports
 from .stack_pages import StackPages
-from .store import Select, Store, select_values
+from .store import Select, Store
 from .tool_documents import tools_document
 
 if TYPE_CHECKING:

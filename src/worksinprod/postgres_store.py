@@ -127,7 +127,7 @@ class PostgresStore:
 
     def select_values(self, query: Select) -> list[tuple[Any, ...]]:
         """``select`` as tuples in ``query.columns``' order, without a dict a row: for a reader
-        that keys each row by its values (tool_documents.py)."""
+        that takes many rows of a few values (tool_documents.py, the map)."""
         statement, params = compile_select(query)
         return self._run(statement, params, binary=False, rows=tuple_row)
 

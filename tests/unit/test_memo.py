@@ -1,20 +1,15 @@
-"""Pieces kept by their content (memo.py): the stack's rows and /api/tools' documents come out
-byte for byte as written afresh, whatever was kept before; a value that equals another but is
-written otherwise (-0.0 and 0.0, one instant in two zones) never takes the other's piece."""
+"""Pieces kept by their content (memo.py): the stack's rows come out byte for byte as written
+afresh, whatever was kept before; a value that equals another but is written otherwise (-0.0
+and 0.0) never takes the other's piece. (/api/tools' documents are no longer kept in Python:
+the database writes them, tests/test_tool_documents.py.)"""
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
-
-from pydantic import TypeAdapter
-from pydantic_core import to_json
 
 from worksinprod.memo import Memo, memorable
 from worksinprod.models import Status, Tool
-from worksinprod.tool_documents import ToolDocuments
 from worksinprod.web import pieces
 from worksinprod.web.context import KIND_LABELS
 
@@ -101,67 +96,3 @@ def test_minus_zero_and_zero_rows_are_written_each_their_own_way() -> None:
         assert a == fresh_rows([tool(health=first)], {1: [first]})
         assert b == fresh_rows([tool(health=second)], {1: [second]})
         assert a != b  # "-0.0" against "0.0"
-
-
-def test_documents_are_the_dump_of_the_whole_list_however_many_were_kept() -> None:
-    documents = ToolDocuments()
-    rows = [tuple(tool(id=i, slug=f"t{i}").model_dump().values()) for i in range(1, 4)]
-    for _ in range(2):
-        assert documents.write(FIELDS, rows) == to_json(
-            [dict(zip(FIELDS, r, strict=True)) for r in rows], inf_nan_mode="null"
-        )
-    edited = [rows[0], tuple(tool(id=2, slug="t2", name="Edited").model_dump().values()), rows[2]]
-    written = documents.write(FIELDS, edited)
-    assert written == to_json(
-        [dict(zip(FIELDS, r, strict=True)) for r in edited], inf_nan_mode="null"
-    )
-    assert b'"name":"Edited"' in written
-
-
-def test_the_same_instant_in_another_zone_is_written_with_its_own_offset() -> None:
-    documents = ToolDocuments()
-    utc = tool().model_dump()
-    paris = {k: (v.astimezone(PARIS) if isinstance(v, datetime) else v) for k, v in utc.items()}
-    assert tuple(utc.values()) == tuple(paris.values())  # equal, and equally hashed
-    assert b"Z" in documents.write(FIELDS, [tuple(utc.values())])
-    assert b"+01:00" in documents.write(FIELDS, [tuple(paris.values())])
-    assert b"Z" in documents.write(FIELDS, [tuple(utc.values())])
-
-
-def test_minus_zero_nan_and_none_are_written_as_the_list_dump_writes_them() -> None:
-    documents = ToolDocuments()
-    for health in (0.0, -0.0, 0.0, math.nan, None, math.inf):
-        row = tuple(tool().model_dump().values())
-        assert FIELDS[8] == "health"
-        row = (*row[:8], health, *row[9:])
-        want = to_json([dict(zip(FIELDS, row, strict=True))], inf_nan_mode="null")
-        assert documents.write(FIELDS, [row]) == want, health
-
-
-def test_the_models_dump_is_what_the_documents_give() -> None:
-    tools = [tool(id=i, slug=f"t{i}", health=None if i == 2 else 50.0 + i) for i in range(1, 4)]
-    rows = [tuple(t.model_dump().values()) for t in tools]
-    assert ToolDocuments().write(FIELDS, rows) == TypeAdapter(list[Tool]).dump_json(tools)
-
-
-def test_the_second_two_oclock_of_a_fall_back_is_written_with_its_own_offset() -> None:
-    """In one zone Python compares wall clocks: 02:00+02:00 and 02:00+01:00 (an hour later,
-    as psycopg decodes 00:00Z and 01:00Z in Europe/Paris) are equal, written otherwise."""
-    paris = ZoneInfo("Europe/Paris")
-    before = datetime(2025, 10, 26, 0, 0, tzinfo=UTC).astimezone(paris)
-    after = datetime(2025, 10, 26, 1, 0, tzinfo=UTC).astimezone(paris)
-    documents = ToolDocuments()
-    rows = [tuple(tool(last_checked_at=moment).model_dump().values()) for moment in (before, after)]
-    rows = [(*r[:12], moment, *r[13:]) for r, moment in zip(rows, (before, after), strict=True)]
-    assert FIELDS[12] == "last_checked_at"
-    assert rows[0] == rows[1]
-    assert b"02:00:00+02:00" in documents.write(FIELDS, [rows[0]])
-    assert b"02:00:00+01:00" in documents.write(FIELDS, [rows[1]])
-
-
-def test_a_filtered_list_keeps_the_whole_lists_documents() -> None:
-    documents = ToolDocuments()
-    rows = [tuple(tool(id=i, slug=f"t{i}").model_dump().values()) for i in range(1, 2001)]
-    documents.write(FIELDS, rows)
-    documents.write(FIELDS, rows[:3])  # /api/tools?category=...
-    assert len(documents._kept) == 2000
