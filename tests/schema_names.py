@@ -52,6 +52,7 @@ VIEWS = [
     "sla_monthly",
     "stack_facets",
     "tool_health_24h",
+    "tool_documents",
 ]
 SERVICE_ONLY = ["tool_checks", "check_uptime"]
 """Relations readers may not select whole: a check's configuration, and what is derived from it."""
