@@ -17,12 +17,13 @@
 --   or \u00xx in lower case; /, DEL, U+2028 and the rest of Unicode as they are); a slug, a
 --   status and a check's kind are quoted as they are, their checks allowing nothing to escape
 --   (tools_slug_format, metrics_status_known or 'unknown', tool_checks_kind_known or
---   'simulated'): to_json on every text was a fifth of the view's work.
+--   'simulated'): to_json on the texts is about a fifth of the view's work.
 -- What the view cannot write exactly gives a null document, and the client writes that tool's
--- document from its row in Python: a non-finite real (pydantic writes null), an offset with
--- seconds (local mean time before 1900, which pydantic cuts to minutes), a year outside
--- 0001-9999, and every document when extra_float_digits is 0 or less (reals rounded to 6
--- digits), which the client's sessions never set.
+-- document from its row in Python: a non-finite real (pydantic writes null; metrics' check
+-- lets a NaN or infinite latency through), an offset with seconds (local mean time, in most
+-- zones before about 1920, which pydantic cuts to minutes), a year outside 0001-9999, and every
+-- document when extra_float_digits is 0 or less (reals rounded to 6 digits), which the
+-- client's sessions never set.
 --
 -- The values' texts are computed once per row (the lateral subquery is kept apart by offset 0:
 -- pulled up, each would be computed again wherever the expressions use it). Same columns to
