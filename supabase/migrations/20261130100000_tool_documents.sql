@@ -25,6 +25,10 @@
 -- document when extra_float_digits is 0 or less (reals rounded to 6 digits), which the
 -- client's sessions never set.
 --
+-- Each real's and each timestamp's rewrite is written out in place rather than called as a
+-- function: every function here carries `set search_path` (the advisors ask for it), and
+-- PostgreSQL never inlines a function with a SET clause, so it would cost a call per value.
+--
 -- The values' texts are computed once per row (the lateral subquery is kept apart by offset 0:
 -- pulled up, each would be computed again wherever the expressions use it). Same columns to
 -- filter and order by as tools_current; the grants are tools_current's.
