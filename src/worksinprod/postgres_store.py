@@ -101,7 +101,7 @@ class PostgresStore:
         # as PostgREST sends them) and psycopg parses them in C. Binary reals need a Python
         # call each to drop the float32 widening (float4.py): at 5,000 tools that was most of
         # a cold read's decoding (docs/performance.md).
-        return self._run(statement, params, binary=False)
+        return self._run(statement, params, binary=False, prepare=not params)
 
     def select_document(self, query: Select) -> str:
         """The rows of ``query`` as one JSON array of objects, in its order, written by the
@@ -121,7 +121,9 @@ class PostgresStore:
             if query.order
             else sql.SQL("")
         )
-        rows = self._run(document.format(order, statement), params, binary=False)
+        rows = self._run(
+            document.format(order, statement), params, binary=False, prepare=not params
+        )
         text: str = rows[0]["document"]
         return text
 
@@ -129,7 +131,7 @@ class PostgresStore:
         """``select`` as tuples in ``query.columns``' order, without a dict a row: for a reader
         that takes many rows of a few values (tool_documents.py, the map)."""
         statement, params = compile_select(query)
-        return self._run(statement, params, binary=False, rows=tuple_row)
+        return self._run(statement, params, binary=False, rows=tuple_row, prepare=not params)
 
     def rpc(self, function: str, args: Mapping[str, Any]) -> Any:
         check_name(function, "function")
@@ -191,13 +193,22 @@ class PostgresStore:
         *,
         binary: bool,
         rows: RowFactory[Any] = dict_row,
+        prepare: bool = False,
     ) -> list[Any]:
+        """``statement`` on a pooled connection. ``prepare``: a read without parameters (a whole
+        view, the same text every time) is prepared on its first run on a connection instead of
+        its sixth (psycopg's threshold). Planning the trend and sparkline views costs 2-6 ms, up
+        to half of running them, and the pool replaces each connection after an hour, so a read
+        cached per change (a few runs an hour) was nearly always planned afresh
+        (docs/performance.md, "Dashboard reads, sixth pass"). Without parameters the prepared
+        plan is the plan each run would get; reads with parameters keep psycopg's default.
+        ``prepare_threshold=None`` on the connection (for a transaction pooler) still wins."""
         try:
             with (
                 self._connection() as conn,
                 conn.cursor(row_factory=rows, binary=binary) as cur,
             ):
-                cur.execute(statement, params)
+                cur.execute(statement, params, prepare=True if prepare else None)
                 return cur.fetchall() if cur.description else []
         except psycopg.Error as exc:
             raise translate(exc) from exc

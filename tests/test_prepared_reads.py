@@ -1,0 +1,64 @@
+"""PostgresStore prepares a read without parameters on its first run on a connection (planning
+the trend and sparkline views cost up to half of running them), and leaves reads with parameters
+to psycopg's threshold."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from worksinprod.postgres_store import PostgresStore
+from worksinprod.store import Select
+
+from .factories import Conn, add_tool
+
+
+@pytest.fixture
+def store(database_url: str, conn: Conn) -> Iterator[PostgresStore]:
+    add_tool(conn, "segment")
+    # One connection, so every read below runs on the connection the check looks at.
+    opened = PostgresStore(database_url, max_size=1)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def _prepared(store: PostgresStore) -> list[str]:
+    with store._connection() as conn:
+        rows = conn.execute("select statement from pg_prepared_statements").fetchall()
+    return [row["statement"] for row in rows]
+
+
+def test_a_whole_view_is_prepared_on_its_first_read(store: PostgresStore) -> None:
+    rows = store.select(Select("tool_weekly_trends", order=[("tool_id", False)]))
+    assert [row["slug"] for row in rows] == ["segment"]
+    assert [s for s in _prepared(store) if "tool_weekly_trends" in s] == [
+        'select * from "public"."tool_weekly_trends" order by "tool_id" asc'
+    ]
+
+
+def test_a_document_and_tuple_rows_are_prepared_on_their_first_read(
+    store: PostgresStore,
+) -> None:
+    document = store.select_document(Select("tool_sparklines", order=[("tool_id", False)]))
+    values = store.select_values(Select("tools", columns=("slug",)))
+    assert '"slug":"segment"' in document
+    assert values == [("segment",)]
+    prepared = _prepared(store)
+    assert any("json_agg" in s and "tool_sparklines" in s for s in prepared), prepared
+    assert 'select "slug" from "public"."tools"' in prepared
+
+
+def test_a_read_with_parameters_is_not_prepared_at_once(store: PostgresStore) -> None:
+    rows = store.select(Select("tools", columns=("slug",), eq={"slug": "segment"}))
+    assert rows == [{"slug": "segment"}]
+    assert not [s for s in _prepared(store) if '"tools"' in s]
+
+
+def test_a_prepared_read_answers_as_the_first_did(store: PostgresStore, conn: Conn) -> None:
+    query = Select("tools", columns=("slug",), order=[("slug", False)])
+    assert store.select(query) == [{"slug": "segment"}]
+    add_tool(conn, "hubspot")
+    assert store.select(query) == [{"slug": "hubspot"}, {"slug": "segment"}]
