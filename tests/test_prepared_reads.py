@@ -1,6 +1,6 @@
-"""PostgresStore prepares a read without parameters on its first run on a connection (planning
-the trend and sparkline views cost up to half of running them), and leaves reads with parameters
-to psycopg's threshold."""
+"""PostgresStore prepares a read without parameters on its first run on a connection (the
+pool's connections last an hour, and the dashboard's reads run a few times an hour), and leaves
+reads with parameters to psycopg's threshold."""
 
 from __future__ import annotations
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+from psycopg import sql
 
 from .factories import Conn, add_tool, count, metric_days
 from .test_trends_by_tool_id import _float32, _states, _view_before
@@ -73,13 +75,14 @@ def _every_state(conn: Conn) -> Iterator[str]:
     yield "no settings"
 
 
-def _read(conn: Conn, view: str, role: str | None, zone: str, style: str) -> list[tuple[object]]:
+def _read(conn: Conn, view: str, role: str | None, zone: str, style: str) -> list[tuple[Any, ...]]:
     with conn.transaction():
         conn.execute("select set_config('timezone', %s, true)", [zone])
         conn.execute("select set_config('datestyle', %s, true)", [style])
         if role is not None:
             conn.execute("select set_config('role', %s, true)", [role])
-        return conn.execute(f"select * from public.{view} order by tool_id").fetchall()  # type: ignore[arg-type]
+        query = sql.SQL("select * from {} order by tool_id").format(sql.Identifier("public", view))
+        return conn.execute(query).fetchall()
 
 
 def test_the_weekly_trends_are_the_rows_the_previous_view_gave(
@@ -107,7 +110,7 @@ def test_the_weekly_trends_are_the_rows_the_previous_view_gave(
                 assert now is not None
                 assert after == before, (state, role, zone, style)
                 assert len(after) == len(samples), (state, role)
-                days_read |= {day for row in after for day in row[2]}  # type: ignore[attr-defined]
+                days_read |= {day for row in after for day in row[2]}
     assert TODAY + timedelta(days=1) in days_read  # tomorrow's samples were read live
     assert TODAY - timedelta(days=6) in days_read  # and the rolled-up days
 
