@@ -62,3 +62,16 @@ def test_a_prepared_read_answers_as_the_first_did(store: PostgresStore, conn: Co
     assert store.select(query) == [{"slug": "segment"}]
     add_tool(conn, "hubspot")
     assert store.select(query) == [{"slug": "hubspot"}, {"slug": "segment"}]
+
+
+def test_a_prepared_read_survives_a_migration_that_adds_a_column(
+    store: PostgresStore, conn: Conn
+) -> None:
+    # Another process migrates while this store's connection holds the view's prepared plan:
+    # PostgreSQL refuses a cached plan whose columns changed, on every run until deallocated.
+    conn.execute("create view public.probe_view as select slug from public.tools")
+    query = Select("probe_view", order=[("slug", False)])
+    assert store.select(query) == [{"slug": "segment"}]
+    conn.execute("create or replace view public.probe_view as select slug, name from public.tools")
+    assert store.select(query) == [{"slug": "segment", "name": "Segment"}]
+    assert store.select(query) == [{"slug": "segment", "name": "Segment"}]

@@ -205,14 +205,38 @@ class PostgresStore:
         psycopg's default.
         ``prepare_threshold=None`` on the connection (for a transaction pooler) still wins."""
         try:
-            with (
-                self._connection() as conn,
-                conn.cursor(row_factory=rows, binary=binary) as cur,
-            ):
-                cur.execute(statement, params, prepare=True if prepare else None)
-                return cur.fetchall() if cur.description else []
+            with self._connection() as conn:
+                try:
+                    return _fetch(conn, statement, params, binary, rows, prepare)
+                except psycopg.errors.FeatureNotSupported as exc:
+                    if STALE_PLAN not in str(exc):
+                        raise
+                    # A migration changed a prepared read's columns (`create or replace view`
+                    # adding one) while this connection was in the pool: PostgreSQL refuses
+                    # that plan on every run until it is deallocated. Forget every prepared
+                    # statement (psycopg forgets its names too on this command) and run once more.
+                    conn.execute("deallocate all")
+                    return _fetch(conn, statement, params, binary, rows, prepare)
         except psycopg.Error as exc:
             raise translate(exc) from exc
+
+
+# PostgreSQL's words when a prepared statement's result columns changed under it (SQLSTATE
+# 0A000, which it shares with every unsupported feature).
+STALE_PLAN = "cached plan must not change result type"
+
+
+def _fetch(
+    conn: psycopg.Connection[Any],
+    statement: sql.Composed,
+    params: Any,
+    binary: bool,
+    rows: RowFactory[Any],
+    prepare: bool,
+) -> list[Any]:
+    with conn.cursor(row_factory=rows, binary=binary) as cur:
+        cur.execute(statement, params, prepare=True if prepare else None)
+        return cur.fetchall() if cur.description else []
 
 
 def _configure(conn: psycopg.Connection[Any]) -> None:
