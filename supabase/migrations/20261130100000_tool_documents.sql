@@ -23,7 +23,10 @@
 -- lets a NaN or infinite latency through), an offset with seconds (local mean time, in most
 -- zones before about 1920, which pydantic cuts to minutes), a year outside 0001-9999, and every
 -- document when extra_float_digits is 0 or less (reals rounded to 6 digits), which the
--- client's sessions never set.
+-- client's sessions never set. So is every document when the session's time zone is not UTC
+-- (Supabase's default): the server reads zone rules from its own tzdata and Python from its
+-- own (today America/Vancouver is -07:00 in one and -08:00 in the other), and a zone psycopg
+-- cannot name (a POSIX 'UTC+3', an offset) it reads as UTC, so only UTC is written alike.
 --
 -- Each real's and each timestamp's rewrite is written out in place rather than called as a
 -- function: every function here carries `set search_path` (the advisors ask for it), and
@@ -39,7 +42,8 @@ select
   c.category,
   c.status,
   c.owner,
-  case when (select current_setting('extra_float_digits')::integer > 0) then
+  case when (select current_setting('extra_float_digits')::integer > 0
+    and current_setting('TimeZone') in ('UTC', 'Etc/UTC')) then
     '{"id":' || c.id::text
     || ',"slug":"' || c.slug || '"'
     || ',"name":' || to_json(c.name)::text
