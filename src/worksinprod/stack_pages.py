@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from .arguments import check_tool_ids, invalid
 from .limits import FIELD_LIMITS
@@ -42,6 +42,10 @@ class StackPage(Model):
 
     tools: list[Tool]
     matching: int
+    sparklines: dict[int, list[float]] | None = None
+    """With ``sparklines=True``: the shown tools' last 24 hours of health, oldest first, keyed by
+    tool id, read in the same call (a tool without a sample in that time has no entry); else
+    None."""
 
 
 class StackFacets(Model):
@@ -78,22 +82,30 @@ class StackPages:
         descending: bool = False,
         offset: int = 0,
         limit: int = 500,
+        sparklines: bool = False,
     ) -> StackPage:
         """The tools matching the filters, sorted by ``sort`` (text case-insensitively, the
         status worst first, missing values last either way, ties by name), ``limit`` of them
-        from ``offset``; with how many match in all."""
+        from ``offset``; with how many match in all. With ``sparklines``, also the shown tools'
+        ``health_sparklines``, in the same call and snapshot."""
         payload: dict[str, Any] = {
             "sort": _choice("sort", sort, SORT_KEYS),
             "descending": _flag("descending", descending),
             "offset": _whole("offset", offset, 0, MAX_OFFSET),
             "limit": _whole("limit", limit, 1, MAX_LIMIT),
         }
+        if _flag("sparklines", sparklines):
+            payload["sparklines"] = True
         for field, value in (("category", category), ("owner", owner)):
             if value is not None:
                 payload[field] = _filter(field, value)
         if status is not None:
             payload["status"] = _choice("status", status, tuple(s.value for s in Status))
-        return StackPage.model_validate(self.store.rpc("stack_page", {"payload": payload}))
+        found = self.store.rpc("stack_page", {"payload": payload})
+        lines = found.pop("sparklines", None)
+        if lines is not None:  # rows of tool_health_24h, as health_sparklines reads them
+            found["sparklines"] = {s.tool_id: s.health for s in _LINES.validate_python(lines)}
+        return StackPage.model_validate(found)
 
     def stack_facets(self) -> StackFacets:
         """The number of tools and every category and owner, in one row."""
@@ -116,6 +128,9 @@ class StackPages:
             order=[("tool_id", False)],
         )
         return {s.tool_id: s.health for s in self._select(HealthSparkline, query)}
+
+
+_LINES = TypeAdapter(list[HealthSparkline])
 
 
 def _filter(field: str, value: object) -> str:

@@ -125,6 +125,32 @@ def test_health_sparklines_are_the_sparklines_health(store: Store) -> None:
     assert client.health_sparklines([]) == {}
 
 
+def test_a_page_with_its_sparklines_is_the_page_and_its_health_sparklines(store: Store) -> None:
+    """stack_page(sparklines=True) gives the same page and, for its tools, what
+    health_sparklines gives (every path of the function: sorted by a column of tools, by a
+    metric, filtered by status, an empty page); without it, no sparklines."""
+    client = Client(store)
+    everything = seed(client, random.Random(11))
+    assert client.stack_page().sparklines is None
+    asked: list[dict[str, Any]] = [
+        {},
+        {"sort": "owner", "descending": True, "offset": 3, "limit": 9},
+        {"sort": "health", "limit": 10},
+        {"sort": "status", "status": Status.HEALTHY},
+        {"category": "nobody has this"},
+        {"offset": 1000},
+    ]
+    lined = 0
+    for given in asked:
+        page = client.stack_page(sparklines=True, **given)
+        assert page.model_copy(update={"sparklines": None}) == client.stack_page(**given), given
+        want = client.health_sparklines(t.id for t in page.tools)
+        assert page.sparklines == want, given
+        lined += len(want)
+    assert lined  # some tools have samples
+    assert 0 < len(client.health_sparklines(t.id for t in everything)) < len(everything)
+
+
 def test_tool_ids_come_from_any_iterable_of_whole_numbers(store: Store) -> None:
     """A generator, a dict's values, a set, a range or a pandas column (numpy integers) are ids,
     as they were before ids were checked."""
@@ -201,6 +227,9 @@ HOSTILE: list[tuple[dict[str, Any], str]] = [
     ({"category": ["CRM"]}, "category"),
     ({"status": "fine"}, "status"),
     ({"status": 1}, "status"),
+    ({"sparklines": "yes"}, "sparklines"),
+    ({"sparklines": 1}, "sparklines"),
+    ({"sparklines": None}, "sparklines"),
 ]
 
 
@@ -231,6 +260,10 @@ def test_hostile_arguments_are_refused_naming_them(
         ({"status": "Healthy"}, "status"),
         ({"owner": 5}, "owner"),
         ({"columns": "*"}, "columns"),
+        ({"sparklines": "true"}, "sparklines"),
+        ({"sparklines": 1}, "sparklines"),
+        ({"sparklines": None}, "sparklines"),
+        ({"sparklines": ["<svg onload=x>"]}, "sparklines"),
     ],
 )
 def test_the_function_itself_refuses_what_the_client_would(

@@ -44,6 +44,27 @@ def beat(wip: Client, key: str, hours_ago: int, health: dict[str, float]) -> Non
     )
 
 
+def count_sparkline_reads(store: MemoryStore) -> list[object]:
+    """A list that grows by one each time ``store`` reads health sparklines: a select of
+    tool_health_24h, or a stack page read with its sparklines (the first after a heartbeat)."""
+    reads: list[object] = []
+    real_select, real_rpc = store.select, store.rpc
+
+    def select(query: Select) -> Any:
+        if query.relation == "tool_health_24h":
+            reads.append(query)
+        return real_select(query)
+
+    def rpc(function: str, args: dict[str, Any]) -> Any:
+        if function == "stack_page" and args["payload"].get("sparklines"):
+            reads.append(args)
+        return real_rpc(function, args)
+
+    store.select = select  # type: ignore[method-assign,assignment]
+    store.rpc = rpc  # type: ignore[method-assign,assignment]
+    return reads
+
+
 def sparks(html: str) -> dict[str, str]:
     """Each row's slug and its sparkline's points (or "no data")."""
     found = {}
@@ -61,15 +82,7 @@ def test_an_edit_reuses_the_sparklines_and_every_row_keeps_its_own() -> None:
         wip.add_tool(name=name, category="CRM", owner="Dana", slug=slug)
     beat(wip, "one", 2, {"a": 10.0, "b": 50.0, "c": 90.0})
     beat(wip, "two", 1, {"a": 20.0, "b": 60.0, "c": 80.0})
-    reads: list[Select] = []
-    real_select = store.select
-
-    def counted(query: Select) -> Any:
-        if query.relation == "tool_health_24h":
-            reads.append(query)
-        return real_select(query)
-
-    store.select = counted  # type: ignore[method-assign,assignment]
+    reads = count_sparkline_reads(store)
     app = create_app(Settings(admin_token=None), client=wip)
     with serve(app) as url, httpx.Client(base_url=url) as http:
         before = sparks(http.get("/stack").text)
@@ -77,6 +90,7 @@ def test_an_edit_reuses_the_sparklines_and_every_row_keeps_its_own() -> None:
         assert before["a"] == "0,90 1,80"
         assert before["c"] == "0,10 1,20"
         assert len(reads) == 1
+        assert isinstance(reads[0], dict)  # the first after a run: with the page, in its call
 
         wip.update_tool("c", description="edited")  # the same page: not read again
         assert sparks(http.get("/stack").text) == before
@@ -112,15 +126,7 @@ def test_a_page_kept_whole_reads_no_sparklines_however_old_its_lines() -> None:
     wip = Client(store)
     wip.add_tool(name="Alpha", category="CRM", owner="Dana", slug="a")
     beat(wip, "one", 1, {"a": 10.0})
-    reads: list[Select] = []
-    real_select = store.select
-
-    def counted(query: Select) -> Any:
-        if query.relation == "tool_health_24h":
-            reads.append(query)
-        return real_select(query)
-
-    store.select = counted  # type: ignore[method-assign,assignment]
+    reads = count_sparkline_reads(store)
     now = [1000.0]
     app = create_app(Settings(admin_token=None), client=wip)
     app.state.dashboard.sparklines = KeptSparklines(clock=lambda: now[0])

@@ -12,7 +12,7 @@ from .fields import check_keys, invalid
 from .tables import Row, Tables
 from .views import tool_sparklines, tools_current
 
-_ALLOWED = ("category", "status", "owner", "sort", "descending", "offset", "limit")
+_ALLOWED = ("category", "status", "owner", "sort", "descending", "offset", "limit", "sparklines")
 # One list of sort keys and one severity order, the client's and the models' (the SQL function
 # writes them out as its own constants).
 _SORTS = SORT_KEYS
@@ -67,14 +67,29 @@ def stack_page(tables: Tables, payload: dict[str, Any], now: datetime) -> dict[s
     present.sort(key=key, reverse=descending)  # a stable reverse too: ties stay by name
     ordered = present + [r for r in matching if key(r) is None]
     start = wanted["offset"]
-    return {"matching": len(matching), "tools": ordered[start : start + wanted["limit"]]}
+    shown = ordered[start : start + wanted["limit"]]
+    found: dict[str, Any] = {"matching": len(matching), "tools": shown}
+    if wanted["sparklines"]:  # the shown tools' rows of tool_health_24h, by tool id
+        ids = {row["id"] for row in shown}
+        lines = [row for row in tool_health_24h(tables, now) if row["tool_id"] in ids]
+        found["sparklines"] = [
+            {"tool_id": row["tool_id"], "health": row["health"]}
+            for row in sorted(lines, key=lambda row: row["tool_id"])
+        ]
+    return found
 
 
 def _checked(payload: dict[str, Any]) -> dict[str, Any]:
     """The payload's fields, refused as the SQL function refuses them."""
     # not an object, or the unknown key jsonb's order puts first: named as the function names it
     check_keys(payload, list(_ALLOWED))
-    wanted: dict[str, Any] = {"sort": "name", "descending": False, "offset": 0, "limit": 500}
+    wanted: dict[str, Any] = {
+        "sort": "name",
+        "descending": False,
+        "offset": 0,
+        "limit": 500,
+        "sparklines": False,
+    }
     for field in ("category", "status", "owner"):
         value = payload.get(field)
         if value is not None and not isinstance(value, str):
@@ -92,6 +107,10 @@ def _checked(payload: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(payload["descending"], bool):
             raise invalid("descending", "must be true or false")
         wanted["descending"] = payload["descending"]
+    if "sparklines" in payload:
+        if not isinstance(payload["sparklines"], bool):
+            raise invalid("sparklines", "must be true or false")
+        wanted["sparklines"] = payload["sparklines"]
     for field, low, high in (("offset", 0, 10_000_000), ("limit", 1, 1000)):
         if field in payload:
             value = payload[field]

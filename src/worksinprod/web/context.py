@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import hmac
 import secrets
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -136,11 +136,26 @@ def cached(request: Request, name: Hashable, compute: Callable[[], T]) -> T:
     return shared.cache.read(stack_state(request, shared.client), name, compute)
 
 
-def kept_sparklines(request: Request, tool_ids: tuple[int, ...]) -> dict[int, list[float]]:
-    """The health sparklines of ``tool_ids`` at the newest run, kept across edits."""
+def kept_sparklines(
+    request: Request, tool_ids: tuple[int, ...], found: Mapping[int, list[float]] | None = None
+) -> dict[int, list[float]]:
+    """The health sparklines of ``tool_ids`` at the newest run, kept across edits; ``found``:
+    those lines as just read in this request's state (any not held are taken from it)."""
     shared = dashboard(request)
     run_id = stack_state(request, shared.client).run_id
-    return shared.sparklines.read(run_id, tool_ids, shared.client.health_sparklines)
+    if found is None:
+        return shared.sparklines.read(run_id, tool_ids, shared.client.health_sparklines)
+    lines = found  # a tool without samples has no line: none is read for it either
+    return shared.sparklines.read(
+        run_id, tool_ids, lambda missing: {i: lines[i] for i in missing if i in lines}
+    )
+
+
+def sparklines_unread(request: Request) -> bool:
+    """Whether no health sparkline of the newest run is held yet (the first read after a
+    heartbeat): a stack page read then brings its own (Client.stack_page(sparklines=True))."""
+    shared = dashboard(request)
+    return not shared.sparklines.holds_run(stack_state(request, shared.client).run_id)
 
 
 def packed(raw: bytes, compresslevel: int = 6) -> tuple[bytes, bytes]:

@@ -34,6 +34,11 @@ class KeptSparklines:
         self._lines: dict[int, tuple[float, list[float]]] = {}
         self._lock = threading.Lock()
 
+    def holds_run(self, run_id: int) -> bool:
+        """Whether lines of run ``run_id`` are held: if not (the first page after a heartbeat),
+        reading the page's lines along with the page saves a round trip."""
+        return self._run == run_id
+
     def read(self, run_id: int, tool_ids: Sequence[int], fetch: Read) -> dict[int, list[float]]:
         """The lines of ``tool_ids`` as ``fetch`` gives them (a tool without samples has no
         entry), at run ``run_id``; ``fetch`` is asked only for the tools not held or too old."""

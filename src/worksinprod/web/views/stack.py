@@ -23,6 +23,7 @@ from ..context import (
     packed,
     packed_response,
     render,
+    sparklines_unread,
     templates,
 )
 
@@ -109,15 +110,27 @@ def page_of(request: Request, q: StackQuery) -> tuple[StackPage, int]:
     and page. A page past the last shows the last, as before."""
 
     def read(page: int) -> Callable[[], StackPage]:
-        return lambda: client(request).stack_page(
-            category=q.category,
-            status=q.status,
-            owner=q.owner,
-            sort=q.sort,
-            descending=q.dir == "desc",
-            offset=(page - 1) * PAGE_SIZE,
-            limit=PAGE_SIZE,
-        )
+        def go() -> StackPage:
+            # The first page read after a heartbeat brings its tools' sparklines in the same
+            # call (one round trip, one snapshot): they go to the kept lines, not into the
+            # cached page, and the rows draw from there as after an edit.
+            fresh = sparklines_unread(request)
+            found = client(request).stack_page(
+                category=q.category,
+                status=q.status,
+                owner=q.owner,
+                sort=q.sort,
+                descending=q.dir == "desc",
+                offset=(page - 1) * PAGE_SIZE,
+                limit=PAGE_SIZE,
+                sparklines=fresh,
+            )
+            if found.sparklines is None:
+                return found
+            kept_sparklines(request, tuple(t.id for t in found.tools), found.sparklines)
+            return found.model_copy(update={"sparklines": None})
+
+        return go
 
     def kept(page: int) -> StackPage:
         key = ("page", q.category, q.status, q.owner, q.sort, q.dir, page)
