@@ -104,7 +104,13 @@ class StackPages:
         found = self.store.rpc("stack_page", {"payload": payload})
         lines = found.pop("sparklines", None)
         if lines is not None:  # rows of tool_health_24h, as health_sparklines reads them
-            found["sparklines"] = {s.tool_id: s.health for s in _LINES.validate_python(lines)}
+            read = {s.tool_id: s.health for s in _LINES.validate_python(lines)}
+            # JSON writes a real -0 as "-0", which reads back as 0: a line holding a zero is
+            # read again as text, where -0.0 keeps its sign (it is drawn "-0.0"); zeros are rare
+            zeros = [tool_id for tool_id, line in read.items() if 0 in line]
+            if zeros:
+                read.update(self.health_sparklines(zeros))
+            found["sparklines"] = read
         return StackPage.model_validate(found)
 
     def stack_facets(self) -> StackFacets:
