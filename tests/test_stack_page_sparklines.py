@@ -56,7 +56,7 @@ def test_the_page_s_sparklines_are_health_sparklines_to_the_bit(
     _stack(conn)
     with worksinprod.connect(database_url=database_url) as wip:
         for given in ({}, {"sort": "health", "descending": True}, {"limit": 7, "offset": 3}):
-            page = wip.stack_page(sparklines=True, **given)  # type: ignore[arg-type]
+            page = wip.stack_page(sparklines=True, **given)
             assert page.sparklines is not None
             want = wip.health_sparklines(t.id for t in page.tools)
             assert _signed(page.sparklines) == _signed(want), given
@@ -76,7 +76,7 @@ def test_a_cold_stack_is_the_page_drawn_from_health_sparklines(
         one = create_app(Settings(database_url=database_url, admin_token=None), client=wip)
         two = create_app(Settings(database_url=database_url, admin_token=None), client=wip)
         kept = two.state.dashboard.sparklines
-        kept.holds_run = lambda run_id: True  # type: ignore[method-assign]
+        kept.holds_run = lambda run_id: True
         with serve(one) as first, serve(two) as second:
             drawn = httpx.get(f"{first}/stack").text
             assert drawn == httpx.get(f"{second}/stack").text
