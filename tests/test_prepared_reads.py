@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from worksinprod.postgres_store import PostgresStore
+from worksinprod.postgres_store import PostgresStore, _may_prepare
 from worksinprod.store import Select
 
 from .factories import Conn, add_tool
@@ -75,3 +75,43 @@ def test_a_prepared_read_survives_a_migration_that_adds_a_column(
     conn.execute("create or replace view public.probe_view as select slug, name from public.tools")
     assert store.select(query) == [{"slug": "segment", "name": "Segment"}]
     assert store.select(query) == [{"slug": "segment", "name": "Segment"}]
+
+
+def test_a_prepared_read_whose_statement_the_server_lost_is_read_again(
+    store: PostgresStore,
+) -> None:
+    # Found by review: a pooler or a reset psycopg does not see drops the server's prepared
+    # statements; psycopg keeps the name, and the read failed on every later run.
+    query = Select("tools", columns=("slug",))
+    assert store.select(query) == [{"slug": "segment"}]
+    with store._connection() as conn:
+        conn.pgconn.exec_(b"deallocate all")  # behind psycopg's back, as a pooler would
+    assert store.select(query) == [{"slug": "segment"}]
+    assert store.select(query) == [{"slug": "segment"}]
+
+
+def _prepared_count(store: PostgresStore) -> int:
+    with store._connection() as conn:
+        row = conn.execute("select count(*) as n from pg_prepared_statements").fetchone()
+    assert row is not None
+    return int(row["n"])
+
+
+def test_a_store_that_may_not_prepare_prepares_nothing(database_url: str, conn: Conn) -> None:
+    add_tool(conn, "segment")
+    opened = PostgresStore(database_url, max_size=1, prepare=False)
+    try:
+        for _ in range(8):  # past psycopg's own threshold (5) too
+            assert opened.select(Select("tools", columns=("slug",))) == [{"slug": "segment"}]
+            opened.select(Select("tools", columns=("slug",), eq={"slug": "segment"}))
+        assert _prepared_count(opened) == 0
+    finally:
+        opened.close()
+
+
+def test_only_the_transaction_poolers_port_turns_preparing_off() -> None:
+    assert not _may_prepare("postgresql://u:p@aws-0-eu.pooler.supabase.com:6543/postgres")
+    assert not _may_prepare("host=db.example port=6543 dbname=postgres")
+    assert _may_prepare("postgresql://u:p@aws-0-eu.pooler.supabase.com:5432/postgres")
+    assert _may_prepare("postgresql://u:p@127.0.0.1/postgres")
+    assert _may_prepare("not a url = = =")  # the connection says what is wrong with it

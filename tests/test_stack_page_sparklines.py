@@ -7,12 +7,16 @@ from __future__ import annotations
 import math
 import random
 import struct
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
+import pytest
 
 import worksinprod
-from worksinprod import Settings
+from worksinprod import Client, Settings
+from worksinprod.stack_pages import StackPage
 from worksinprod.web.app import create_app
 
 from .factories import Conn, add_tool, metric_days
@@ -82,3 +86,63 @@ def test_a_cold_stack_is_the_page_drawn_from_health_sparklines(
             assert drawn == httpx.get(f"{second}/stack").text
     assert "last -0.0" in drawn
     assert 'data-slug="odd-29"' in drawn
+
+
+def test_a_down_checks_zero_costs_no_second_read(
+    conn: Conn, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by review: a down check records health 0.0, so any tool down in the last 24 hours
+    has a +0.0 in its line; only a -0.0 (which JSON cannot carry) is read again."""
+    tool_id = add_tool(conn, "down-once")
+    signed = add_tool(conn, "signed-zero")
+    metric_days(conn, NOW - timedelta(days=1), NOW + timedelta(days=1))
+    readings = ((tool_id, 2, 100.0), (tool_id, 1, 0.0), (signed, 2, 50.0), (signed, 1, -0.0))
+    for tool, hours, health in readings:
+        conn.execute(
+            "insert into metrics (tool_id, recorded_at, health, latency_ms, uptime_pct,"
+            " data_quality, status) values (%s, %s, %s, 1, 99, 1, 'healthy')",
+            [tool, NOW - timedelta(hours=hours), health],
+        )
+    with worksinprod.connect(database_url=database_url) as wip:
+        asked: list[list[int]] = []
+        real = wip.health_sparklines
+
+        def counted(ids: Iterable[int]) -> dict[int, list[float]]:
+            asked.append(list(ids))
+            return real(asked[-1])
+
+        monkeypatch.setattr(wip, "health_sparklines", counted)
+        page = wip.stack_page(sparklines=True)
+    assert page.sparklines is not None
+    assert _signed(page.sparklines) == _signed({tool_id: [100.0, 0.0], signed: [50.0, -0.0]})
+    assert asked == [[signed]]  # the +0.0 line came with the page
+
+
+def test_a_first_read_of_page_two_asks_no_lines_for_page_one(
+    conn: Conn, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by review: page 1 is read first for the count; asking it for its 500 lines, which
+    nothing draws, was a wasted read when page 2 was the one shown."""
+    ids = [add_tool(conn, f"p-{i:04}") for i in range(505)]
+    metric_days(conn, NOW - timedelta(days=1), NOW + timedelta(days=1))
+    conn.execute(
+        "insert into metrics (tool_id, recorded_at, health, latency_ms, uptime_pct,"
+        " data_quality, status) select id, %s, 50, 1, 99, 1, 'healthy'"
+        " from unnest(%s::bigint[]) as id",
+        [NOW - timedelta(hours=1), ids],
+    )
+    with worksinprod.connect(database_url=database_url) as wip:
+        asked: list[tuple[int, bool]] = []
+        real = type(wip).stack_page
+
+        def recorded(self: Client, **kwargs: Any) -> StackPage:
+            asked.append((kwargs["offset"], kwargs["sparklines"]))
+            return real(self, **kwargs)
+
+        monkeypatch.setattr(type(wip), "stack_page", recorded)
+        app = create_app(Settings(database_url=database_url, admin_token=None), client=wip)
+        with serve(app) as url:
+            page = httpx.get(f"{url}/stack?page=2")
+    assert page.status_code == 200
+    assert 'data-slug="p-0504"' in page.text
+    assert asked == [(0, False), (500, True)]

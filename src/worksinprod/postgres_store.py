@@ -10,6 +10,7 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import RowFactory, dict_row, tuple_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool, PoolTimeout
@@ -70,8 +71,13 @@ class PostgresStore:
 
     kind = "postgres"
 
-    def __init__(self, url: str, *, max_size: int = 4) -> None:
+    def __init__(self, url: str, *, max_size: int = 4, prepare: bool | None = None) -> None:
+        """``prepare``: whether reads may be prepared statements (psycopg prepares a read on
+        its sixth run, and this store a read without parameters on its first). ``None``, the
+        default, means yes except through Supabase's transaction pooler (port 6543), which
+        hands each transaction any server connection, where a prepared name is unknown."""
         self.url = url
+        self._prepare = _may_prepare(url) if prepare is None else prepare
         # One plain connection first: a wrong URL or a stopped server fails now, with the real
         # reason, instead of after the pool's quiet retries.
         connect_raw(url).close()
@@ -79,7 +85,13 @@ class PostgresStore:
             url,
             min_size=1,
             max_size=max_size,
-            kwargs={"autocommit": True, "row_factory": dict_row, "connect_timeout": 10},
+            kwargs={
+                "autocommit": True,
+                "row_factory": dict_row,
+                "connect_timeout": 10,
+                # None turns psycopg's own preparing off too
+                "prepare_threshold": 5 if self._prepare else None,
+            },
             configure=_configure,
             open=False,
             timeout=POOL_WAIT,
@@ -202,28 +214,51 @@ class PostgresStore:
         connection after an hour, so a read cached per change (a few runs an hour) was nearly
         always planned afresh (docs/performance.md, "Dashboard reads, sixth pass"). Without
         parameters the prepared plan is the plan each run would get; reads with parameters keep
-        psycopg's default.
-        ``prepare_threshold=None`` on the connection (for a transaction pooler) still wins."""
+        psycopg's default. A store made with ``prepare=False`` (by default, through a transaction
+        pooler) prepares nothing."""
         try:
             with self._connection() as conn:
                 try:
-                    return _fetch(conn, statement, params, binary, rows, prepare)
-                except psycopg.errors.FeatureNotSupported as exc:
-                    if STALE_PLAN not in str(exc):
+                    return _fetch(conn, statement, params, binary, rows, prepare and self._prepare)
+                except psycopg.Error as exc:
+                    if not _lost_plan(exc):
                         raise
                     # A migration changed a prepared read's columns (`create or replace view`
-                    # adding one) while this connection was in the pool: PostgreSQL refuses
-                    # that plan on every run until it is deallocated. Forget every prepared
-                    # statement (psycopg forgets its names too on this command) and run once more.
+                    # adding one) while this connection was in the pool, or something psycopg
+                    # did not see (a pooler, a reset) dropped the server's prepared statements:
+                    # PostgreSQL refuses that read on every run until it is deallocated. Forget
+                    # every prepared statement (psycopg forgets its names too on this command)
+                    # and run once more; nothing was executed.
                     conn.execute("deallocate all")
-                    return _fetch(conn, statement, params, binary, rows, prepare)
+                    return _fetch(conn, statement, params, binary, rows, prepare and self._prepare)
         except psycopg.Error as exc:
             raise translate(exc) from exc
 
 
 # PostgreSQL's words when a prepared statement's result columns changed under it (SQLSTATE
-# 0A000, which it shares with every unsupported feature).
+# 0A000, which it shares with every unsupported feature); the function that raises it names it
+# in any language.
 STALE_PLAN = "cached plan must not change result type"
+TRANSACTION_POOLER_PORT = "6543"
+
+
+def _lost_plan(exc: psycopg.Error) -> bool:
+    if isinstance(
+        exc, psycopg.errors.InvalidSqlStatementName
+    ):  # "prepared statement ... does not exist"
+        return True
+    return isinstance(exc, psycopg.errors.FeatureNotSupported) and (
+        exc.diag.source_function == "RevalidateCachedQuery" or STALE_PLAN in str(exc)
+    )
+
+
+def _may_prepare(url: str) -> bool:
+    """False through Supabase's transaction pooler (its port, 6543, in the URL)."""
+    try:
+        port = conninfo_to_dict(url).get("port")
+    except psycopg.ProgrammingError:
+        return True  # the connection itself will say what is wrong with the URL
+    return str(port) != TRANSACTION_POOLER_PORT
 
 
 def _fetch(

@@ -103,13 +103,13 @@ class StackPages:
             payload["status"] = _choice("status", status, tuple(s.value for s in Status))
         found = self.store.rpc("stack_page", {"payload": payload})
         lines = found.pop("sparklines", None)
+        negative_zeros = found.pop("negative_zeros", None) or []
         if lines is not None:  # rows of tool_health_24h, as health_sparklines reads them
             read = {s.tool_id: s.health for s in _LINES.validate_python(lines)}
-            # JSON writes a real -0 as "-0", which reads back as 0: a line holding a zero is
-            # read again as text, where -0.0 keeps its sign (it is drawn "-0.0"); zeros are rare
-            zeros = [tool_id for tool_id, line in read.items() if 0 in line]
-            if zeros:
-                read.update(self.health_sparklines(zeros))
+            # JSON writes a real -0 as "-0", which reads back as 0: the lines the store names
+            # as holding one are read again as text, where -0.0 keeps its sign (drawn "-0.0")
+            if negative_zeros:
+                read.update(self.health_sparklines(_IDS.validate_python(negative_zeros)))
             found["sparklines"] = read
         return StackPage.model_validate(found)
 
@@ -137,6 +137,7 @@ class StackPages:
 
 
 _LINES = TypeAdapter(list[HealthSparkline])
+_IDS = TypeAdapter(list[int])
 
 
 def _filter(field: str, value: object) -> str:

@@ -39,6 +39,7 @@ declare
   v_matching bigint;
   v_tools json;
   v_lines json;
+  v_negative_zeros json;
 begin
   if payload is null or jsonb_typeof(payload) <> 'object' then
     raise exception 'payload: must be a JSON object' using errcode = '22023', detail = 'payload';
@@ -210,13 +211,22 @@ begin
   end if;
   -- The page's health sparklines, in this call's snapshot: tool_health_24h's rows of the page's
   -- tools, by tool id (each day's tool_id index narrowed to the page's ids).
-  select coalesce(
-    json_agg(json_build_object('tool_id', s.tool_id, 'health', s.health) order by s.tool_id),
-    '[]')
-  into v_lines
+  -- JSON writes a real -0 as -0, which a reader takes for 0 (drawn "0.0", not "-0.0"): the
+  -- tools whose line holds one are named, for the client to read those again as text. Only a
+  -- line holding a zero is printed to look (a down check records 0, so zeros are common).
+  select
+    coalesce(
+      json_agg(json_build_object('tool_id', s.tool_id, 'health', s.health) order by s.tool_id),
+      '[]'),
+    coalesce(
+      json_agg(s.tool_id order by s.tool_id)
+        filter (where 0 = any (s.health) and '-0' = any (s.health::text[])),
+      '[]')
+  into v_lines, v_negative_zeros
   from public.tool_health_24h s
   where s.tool_id = any (v_ids);
-  return json_build_object('matching', v_matching, 'tools', v_tools, 'sparklines', v_lines);
+  return json_build_object('matching', v_matching, 'tools', v_tools, 'sparklines', v_lines,
+    'negative_zeros', v_negative_zeros);
 end
 $$;
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
@@ -72,9 +73,14 @@ def stack_page(tables: Tables, payload: dict[str, Any], now: datetime) -> dict[s
     if wanted["sparklines"]:  # the shown tools' rows of tool_health_24h, by tool id
         ids = {row["id"] for row in shown}
         lines = [row for row in tool_health_24h(tables, now) if row["tool_id"] in ids]
+        lines.sort(key=lambda row: row["tool_id"])
         found["sparklines"] = [
-            {"tool_id": row["tool_id"], "health": row["health"]}
-            for row in sorted(lines, key=lambda row: row["tool_id"])
+            {"tool_id": row["tool_id"], "health": row["health"]} for row in lines
+        ]
+        found["negative_zeros"] = [
+            row["tool_id"]
+            for row in lines
+            if any(h == 0 and math.copysign(1.0, h) < 0 for h in row["health"])
         ]
     return found
 

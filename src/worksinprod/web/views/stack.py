@@ -113,8 +113,9 @@ def page_of(request: Request, q: StackQuery) -> tuple[StackPage, int]:
         def go() -> StackPage:
             # The first page read after a heartbeat brings its tools' sparklines in the same
             # call (one round trip, one snapshot): they go to the kept lines, not into the
-            # cached page, and the rows draw from there as after an edit.
-            fresh = sparklines_unread(request)
+            # cached page, and the rows draw from there as after an edit. Page 1 read only for
+            # the count of another page asked for brings none: nothing draws them.
+            fresh = page == q.page and sparklines_unread(request)
             found = client(request).stack_page(
                 category=q.category,
                 status=q.status,
