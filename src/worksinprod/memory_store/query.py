@@ -26,6 +26,7 @@ COLUMNS = {
     "tool_readings": "tool_id recorded_at kind detail vendor_incidents",
     "tools_current": "id slug name category vendor owner description status health latency_ms "
     "uptime_pct data_quality last_checked_at created_at updated_at check_kind",
+    "tool_statuses": "id slug name category owner status",
     "tool_check_kinds": "tool_id slug kind",
     "tool_readings_named": "tool_id slug recorded_at kind detail vendor_incidents",
     "check_uptime": "tool_id samples up",

@@ -39,6 +39,12 @@ def tools_current(tables: Tables, now: datetime) -> list[Row]:
     return rows
 
 
+def tool_statuses(tables: Tables, now: datetime) -> list[Row]:
+    """tools_current's names, owner and status (the map's read; one pass in SQL)."""
+    columns = ("id", "slug", "name", "category", "owner", "status")
+    return [{c: row[c] for c in columns} for row in tools_current(tables, now)]
+
+
 def integration_named(tables: Tables, row: Row) -> Row:
     source, target = tables.tools[row["source_id"]], tables.tools[row["target_id"]]
     return {
@@ -229,6 +235,7 @@ def sla_setting(tables: Tables, now: datetime) -> list[Row]:
 
 VIEWS: dict[str, View] = {
     "tools_current": tools_current,
+    "tool_statuses": tool_statuses,
     "integrations_named": integrations_named,
     "tool_health_trends": tool_health_trends,
     "tool_daily_trends": tool_daily_trends,

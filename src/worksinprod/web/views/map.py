@@ -79,8 +79,9 @@ def stack_map(request: Request) -> StackMap:
         flows = list(map(Flow._make, select_values(wip.store, query)))
         # The tools' names and statuses only, as plain tuples: the map shows no numbers, and
         # reading every tool's (5,000 Tool models, then 5,000 ToolState models) was most of a
-        # cold /map. The same rows and order as Client.tool_states().
-        query = Select("tools_current", columns=MAP_FIELDS, order=[("name", False)])
+        # cold /map. tool_statuses gives tools_current's statuses in one pass over the newest
+        # rows instead of three. The same rows and order as Client.tool_states().
+        query = Select("tool_statuses", columns=MAP_FIELDS, order=[("name", False)])
         tools = map_tools(select_values(wip.store, query))
         return StackMap.build(tools, flows, roots)
 
