@@ -53,6 +53,7 @@ VIEWS = [
     "stack_facets",
     "tool_health_24h",
     "tool_documents",
+    "tool_statuses",
 ]
 SERVICE_ONLY = ["tool_checks", "check_uptime"]
 """Relations readers may not select whole: a check's configuration, and what is derived from it."""
