@@ -16,6 +16,13 @@ def blocks(values: Sequence[float], low: float = 0.0, high: float = 100.0) -> st
     return "".join(_BLOCKS[round(min(max((v - low) / span, 0.0), 1.0) * top)] for v in values)
 
 
+_WRITTEN = 25
+"""Points written in advance for the first indices: a day's line (24 hourly values) is
+looked up, not formatted; a longer line formats the rest."""
+_POINTS = tuple(tuple(f"{i},{height}" for height in range(101)) for i in range(_WRITTEN))
+"""``_POINTS[i][height]`` is ``"i,height"``: 2,525 short strings, about 140 KB."""
+
+
 def svg_points(values: Sequence[float], low: float = 0.0, high: float = 100.0) -> str:
     """The ``points`` of an SVG polyline for ``values`` in a viewBox of (len - 1) x 100.
 
@@ -23,12 +30,19 @@ def svg_points(values: Sequence[float], low: float = 0.0, high: float = 100.0) -
     (preserveAspectRatio="none") and the stroke does not scale (vector-effect in the CSS).
     """
     span = (high - low) or 1.0
-    # A plain loop with comparisons instead of min/max calls in a generator: the stack's 500
-    # sparklines are 12,000 points a render, and this is about three times faster (the same
-    # arithmetic, so the same points).
+    # A plain loop with comparisons instead of min/max calls in a generator, and each point
+    # looked up instead of formatted: the stack's 500 sparklines are 12,000 points a render
+    # (the same arithmetic, so the same points; a NaN still raises in round).
     points = []
-    for i, v in enumerate(values):
+    for heights, v in zip(_POINTS, values):
         share = (v - low) / span
+        if share < 0.0:
+            share = 0.0
+        elif share > 1.0:
+            share = 1.0
+        points.append(heights[round(100 - share * 100)])
+    for i in range(_WRITTEN, len(values)):
+        share = (values[i] - low) / span
         if share < 0.0:
             share = 0.0
         elif share > 1.0:
