@@ -34,7 +34,7 @@ def svg_points(values: Sequence[float], low: float = 0.0, high: float = 100.0) -
     # looked up instead of formatted: the stack's 500 sparklines are 12,000 points a render
     # (the same arithmetic, so the same points; a NaN still raises in round).
     points = []
-    for heights, v in zip(_POINTS, values):
+    for heights, v in zip(_POINTS, values, strict=False):
         share = (v - low) / span
         if share < 0.0:
             share = 0.0

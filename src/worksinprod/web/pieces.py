@@ -95,7 +95,7 @@ def _cells(values: tuple[float | None, ...]) -> str:
     return "".join(
         [
             missing if value is None else opening + format(value, spec) + closing
-            for (missing, opening, spec, closing), value in zip(_CELLS, values)
+            for (missing, opening, spec, closing), value in zip(_CELLS, values, strict=True)
         ]
     )
 
@@ -140,9 +140,7 @@ def stack_rows(
     return Markup("".join(rows))  # noqa: S704 - every row's values escaped
 
 
-def _row(
-    kind: str, tool: Tool, values: tuple[float | None, ...], spark: Sequence[float]
-) -> str:
+def _row(kind: str, tool: Tool, values: tuple[float | None, ...], spark: Sequence[float]) -> str:
     slug = text(tool.slug)
     return (
         f'<tr data-slug="{slug}">\n'
