@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
-from psycopg import sql
 from pydantic import TypeAdapter
 
 import worksinprod
@@ -63,20 +62,8 @@ def test_every_fraction_and_the_first_and_last_years_are_the_dump_of_the_models(
 ) -> None:
     _set_database(conn, "timezone", "UTC")
     metric_days(conn, NOW - timedelta(days=1), NOW + timedelta(days=1))
-    for i, day in enumerate(sorted({m.date() for m in MOMENTS} - {NOW.date()})):
-        # ensure_metric_partitions refuses days so far away: a partition of that day by hand
-        start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-        conn.execute(
-            sql.SQL(
-                "create table {} partition of public.metrics for values from ({}) to ({})"
-            ).format(
-                sql.Identifier(f"metrics_far_{i}"),
-                sql.Literal(start),
-                sql.SQL("maxvalue") if day.year == 9999 else sql.Literal(start + timedelta(days=1)),
-            )
-        )
-    # tools_current finds a tool's newest metric among recent days only: last_checked_at takes
-    # every fraction, this hour's
+    # tools_current does not find a metric years from now: last_checked_at takes every
+    # fraction, this hour's
     moments = MOMENTS if field != "last_checked_at" else MOMENTS[: len(MICROS)]
     for i, moment in enumerate(moments):
         stamps = {"created_at": NOW, "updated_at": NOW, "last_checked_at": NOW} | {field: moment}
@@ -121,7 +108,7 @@ def test_the_rows_come_sorted_by_name_then_id_with_one_sort_of_narrow_rows(
     metric_days(conn, NOW - timedelta(days=1), NOW + timedelta(days=1))
     ids = [_tool(conn, i, NOW, NOW, NOW, f"T {i % 7}") for i in range(30)]  # ties by name
     with psycopg.connect(database_url, autocommit=True) as session:
-        names = dict(session.execute("select id, name from tools").fetchall())
+        names: dict[int, str] = dict(session.execute("select id, name from tools").fetchall())
         rows = session.execute("select id from tool_documents").fetchall()
         plan = "\n".join(
             r[0]
