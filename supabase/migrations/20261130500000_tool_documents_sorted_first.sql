@@ -14,7 +14,9 @@
 --   does not read DateStyle. to_json's text and its rewrite measured about a third slower. Years
 --   outside 0001-9999 (and BC, which to_char writes as a plain year) still give a null document,
 --   written by the client in Python.
--- - The reals' rewrite and the texts' to_json are as before (see 20261130100000).
+-- - The reals' rewrite first tests the common case, a plain decimal with a point (91.4), which
+--   it writes as it is (as the branch after the NaN and infinity tests did; neither has a
+--   point): about an eighth less of the reals' work. The texts' to_json is as before.
 create or replace view public.tool_documents with (security_invoker = true) as
 select
   c.id,
@@ -33,6 +35,7 @@ select
     || ',"description":' || to_json(c.description)::text
     || ',"status":"' || c.status || '"'
     || ',"health":' || case
+      when strpos(v.health, '.') > 0 and strpos(v.health, 'e') = 0 then v.health
       when v.health is null then 'null'
       when v.health in ('NaN', 'Infinity', '-Infinity') then null
       when strpos(v.health, 'e') = 0 then
@@ -43,6 +46,7 @@ select
       else regexp_replace(v.health, 'e([+-])0*', 'e\1')
     end
     || ',"latency_ms":' || case
+      when strpos(v.latency_ms, '.') > 0 and strpos(v.latency_ms, 'e') = 0 then v.latency_ms
       when v.latency_ms is null then 'null'
       when v.latency_ms in ('NaN', 'Infinity', '-Infinity') then null
       when strpos(v.latency_ms, 'e') = 0 then
@@ -53,6 +57,7 @@ select
       else regexp_replace(v.latency_ms, 'e([+-])0*', 'e\1')
     end
     || ',"uptime_pct":' || case
+      when strpos(v.uptime_pct, '.') > 0 and strpos(v.uptime_pct, 'e') = 0 then v.uptime_pct
       when v.uptime_pct is null then 'null'
       when v.uptime_pct in ('NaN', 'Infinity', '-Infinity') then null
       when strpos(v.uptime_pct, 'e') = 0 then
@@ -63,6 +68,7 @@ select
       else regexp_replace(v.uptime_pct, 'e([+-])0*', 'e\1')
     end
     || ',"data_quality":' || case
+      when strpos(v.data_quality, '.') > 0 and strpos(v.data_quality, 'e') = 0 then v.data_quality
       when v.data_quality is null then 'null'
       when v.data_quality in ('NaN', 'Infinity', '-Infinity') then null
       when strpos(v.data_quality, 'e') = 0 then
