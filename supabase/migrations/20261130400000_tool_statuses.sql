@@ -23,8 +23,13 @@ with recent as (
     max(m.recorded_at) over () as newest
   from public.metrics m
   where m.recorded_at >= (
-    -- the newest run, through heartbeat_log's ran_at index (as newest_metric_at() reads it)
-    select coalesce(max(h.ran_at), '-infinity'::timestamptz) from public.heartbeat_log h
+    -- the newest run, through heartbeat_log's ran_at index (as newest_metric_at() reads it);
+    -- with no run logged (rows written by hand), the newest metric: a bound of -infinity would
+    -- have the window buffer every row of metrics (found by review: 3x tools_current's time)
+    select coalesce(
+      (select max(h.ran_at) from public.heartbeat_log h),
+      (select max(l.recorded_at) from public.metrics l),
+      '-infinity'::timestamptz)
   )
 )
 select

@@ -19,10 +19,14 @@ from ..sparkline import svg_points
 KindLabels = Mapping[str, tuple[str, str]]
 
 
-def text(value: str) -> str:
+def text(value: object) -> str:
     """``value`` escaped for HTML, as a plain ``str``, exactly as markupsafe's ``escape`` writes
     it: most names hold nothing to escape, and five ``in`` tests cost a third of making a
-    ``Markup`` (a Markup per value was most of the stack rows' escaping)."""
+    ``Markup`` (a Markup per value was most of the stack rows' escaping). Anything but a plain
+    ``str`` (a number, a str subclass with its own ``__str__`` or ``__html__``) goes through
+    ``escape`` itself."""
+    if type(value) is not str:
+        return str(escape(value))
     if "&" in value or "<" in value or ">" in value or "'" in value or '"' in value:
         return str(escape(value))
     return value
