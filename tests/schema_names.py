@@ -21,6 +21,7 @@ TABLES = [
     "watchdog_state",
     "maintenance_windows",
     "sla_daily",
+    "tool_latest_metrics",
 ]
 # Tables whose secrets only the service role reads (readers see some columns, not `select *`).
 PRIVATE_TABLES = ["notification_channels"]

@@ -52,11 +52,14 @@ def test_applying_every_migration_gives_the_canonical_schema(empty_database_url:
     assert views == EXPECTED_VIEWS
     one_per_tool_and_instant = "EXECUTE FUNCTION _metrics_one_per_tool_and_instant()"
     assert sorted(trigger) == [
+        ("AFTER", "DELETE", "STATEMENT", "EXECUTE FUNCTION _tool_latest_metrics_deleted()"),
         ("AFTER", "INSERT", "STATEMENT", one_per_tool_and_instant),
+        ("AFTER", "INSERT", "STATEMENT", "EXECUTE FUNCTION _tool_latest_metrics_inserted()"),
         ("AFTER", "INSERT", "STATEMENT", "EXECUTE FUNCTION aggregate_metric_trends()"),
         ("AFTER", "INSERT", "STATEMENT", "EXECUTE FUNCTION keep_sla_pending()"),
         ("AFTER", "INSERT", "STATEMENT", "EXECUTE FUNCTION purge_old_metrics()"),
         ("AFTER", "UPDATE", "STATEMENT", one_per_tool_and_instant),
+        ("AFTER", "UPDATE", "STATEMENT", "EXECUTE FUNCTION _tool_latest_metrics_updated()"),
     ]
 
 
