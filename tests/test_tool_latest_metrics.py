@@ -10,14 +10,22 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
+from pydantic import TypeAdapter
+
+import worksinprod
+from worksinprod.models import Tool
 
 from .factories import Conn, add_tool, metric, metric_days, record
 from .test_tools_current_newest_run import OLD_FORM
 
+TOOLS = TypeAdapter(list[Tool])
 HOUR = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 STATUSES = ("healthy", "degraded", "down", "maintenance")
 STATUS_FORM = f"select id, slug, name, category, owner, status from ({OLD_FORM}) o order by id"
-COPY = "select * from tool_latest_metrics order by tool_id"
+COPY = (
+    "select tool_id, recorded_at, health, latency_ms, uptime_pct, data_quality, status "
+    "from tool_latest_metrics order by tool_id"
+)
 # What the copy must hold: each tool's latest row, read from metrics.
 LATEST = """
 select distinct on (tool_id) tool_id, recorded_at, health, latency_ms, uptime_pct,
@@ -26,7 +34,7 @@ from metrics order by tool_id, recorded_at desc
 """
 
 
-def check(conn: Conn) -> None:
+def check(conn: Conn, database_url: str) -> None:
     assert conn.execute("select * from tools_current order by id").fetchall() == (
         conn.execute(OLD_FORM).fetchall()
     )
@@ -34,6 +42,14 @@ def check(conn: Conn) -> None:
         conn.execute(STATUS_FORM).fetchall()
     )
     assert conn.execute(COPY).fetchall() == conn.execute(LATEST).fetchall()
+    # each copy's part of /api/tools, whichever trigger wrote it: every tool's document is
+    # the server's (no NaN here), and the list is the dump of the models
+    conn.execute("set timezone = 'UTC'")
+    conn.execute("set extra_float_digits = 1")
+    nulls = conn.execute("select count(*) from tool_documents where document is null").fetchone()
+    assert nulls == (0,)
+    with worksinprod.connect(database_url=database_url) as wip:
+        assert wip.tools_json() == TOOLS.dump_json(list(wip.tools()))
 
 
 def insert_rows(conn: Conn, rng: random.Random, tool_ids: list[int]) -> None:
@@ -138,18 +154,18 @@ def random_step(conn: Conn, rng: random.Random, tool_ids: list[int], step: int) 
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_the_copy_follows_every_kind_of_change(conn: Conn, seed: int) -> None:
+def test_the_copy_follows_every_kind_of_change(conn: Conn, database_url: str, seed: int) -> None:
     rng = random.Random(seed)
     tool_ids = [add_tool(conn, f"tool-{seed}-{n}") for n in range(8)]
     metric_days(conn, HOUR - timedelta(days=4), HOUR)
-    check(conn)
+    check(conn, database_url)
     for step in range(40):
         random_step(conn, rng, tool_ids, step)
         metric_days(conn, HOUR - timedelta(days=4), HOUR)
-        check(conn)
+        check(conn, database_url)
 
 
-def test_a_failed_write_leaves_the_copy_as_it_was(conn: Conn) -> None:
+def test_a_failed_write_leaves_the_copy_as_it_was(conn: Conn, database_url: str) -> None:
     a, b = add_tool(conn, "a"), add_tool(conn, "b")
     record(conn, "first", [metric(a, 10), metric(b, 20)], ran_at=HOUR - timedelta(hours=1))
     before = conn.execute(COPY).fetchall()
@@ -161,10 +177,10 @@ def test_a_failed_write_leaves_the_copy_as_it_was(conn: Conn) -> None:
             [a, HOUR, b, HOUR],
         )
     assert conn.execute(COPY).fetchall() == before
-    check(conn)
+    check(conn, database_url)
 
 
-def test_the_purge_removes_the_copies_of_the_days_it_drops(conn: Conn) -> None:
+def test_the_purge_removes_the_copies_of_the_days_it_drops(conn: Conn, database_url: str) -> None:
     a, b = add_tool(conn, "a"), add_tool(conn, "b")
     old = HOUR - timedelta(days=3)
     record(conn, "old", [metric(a, 10), metric(b, 20)], ran_at=old)
@@ -174,7 +190,7 @@ def test_the_purge_removes_the_copies_of_the_days_it_drops(conn: Conn) -> None:
     assert dropped.fetchone() == (1,)
     # b's only row was in the dropped day: it has no latest row now, a keeps its new one
     assert [(r[0], r[1]) for r in conn.execute(COPY)] == [(a, HOUR)]
-    check(conn)
+    check(conn, database_url)
     row = conn.execute("select status from tools_current where id = %s", [b]).fetchone()
     assert row == ("unknown",)
 
@@ -193,4 +209,4 @@ def test_no_role_writes_the_copy_directly(database_url: str, conn: Conn) -> None
         other.execute("set role service_role")
         other.execute("delete from metrics where tool_id = %s", [a])
     assert conn.execute(COPY).fetchall() == []
-    check(conn)
+    check(conn, database_url)
