@@ -22,6 +22,7 @@ TABLES = [
     "maintenance_windows",
     "sla_daily",
     "tool_latest_metrics",
+    "tool_document_parts",
 ]
 # Tables whose secrets only the service role reads (readers see some columns, not `select *`).
 PRIVATE_TABLES = ["notification_channels"]
