@@ -161,10 +161,11 @@ def test_reals_stay_shortest_when_the_database_rounds_them(conn: Conn, database_
     assert b'"latency_ms":1234.567,' in written
 
 
-def test_tools_current_plans_no_parallel_workers(conn: Conn) -> None:
-    """Where parallel workers cost the planner nothing, tools_current stays serial: its newest
-    instant is half a millisecond of work, and starting workers took 5-12 ms. The view as
-    20261127260000 wrote it does get workers on the same data, so this test can fail."""
+def test_tools_current_reads_no_metrics(conn: Conn) -> None:
+    """tools_current reads each tool's latest row from tool_latest_metrics (20261201100000),
+    not from metrics: no newest instant to search for, so nothing for parallel workers to
+    share (starting them took 5-12 ms of a 20 ms read). The view as 20261127260000 wrote it
+    searched metrics, with workers when they cost nothing, and gives the same rows."""
     metric_days(conn, NOW - timedelta(days=1), NOW + timedelta(days=1))
     conn.execute(
         "insert into tools (slug, name, category, owner)"
@@ -193,8 +194,13 @@ def test_tools_current_plans_no_parallel_workers(conn: Conn) -> None:
         return "\n".join(r[0] for r in conn.execute(query))
 
     assert "Gather" in plan("tools_current_before")
+    assert "metrics_2" in plan("tools_current_before")
+    assert "metrics_2" not in plan("tools_current")  # no day partition of metrics
+    for setting in ("parallel_setup_cost", "parallel_tuple_cost"):
+        conn.execute(f"reset {setting}")
+    conn.execute("reset min_parallel_table_scan_size")
+    conn.execute("reset min_parallel_index_scan_size")
     assert "Gather" not in plan("tools_current")
-    assert "Parallel" not in plan("tools_current")
     assert (
         conn.execute("select * from tools_current order by id").fetchall()
         == conn.execute("select * from tools_current_before order by id").fetchall()
