@@ -22,7 +22,7 @@ from ..display import fmt
 from ..errors import PermissionDeniedError, ValidationError
 from ..limits import FIELD_LIMITS
 from ..metric_defs import METRICS
-from ..models import HeartbeatRun, Status
+from ..models import HeartbeatRun, StackState, Status
 from ..playbook import playbook_url
 from ..quips import EMPTY
 from ..sparkline import svg_points
@@ -104,6 +104,8 @@ class Dashboard:
     """Wrong sign-in tokens, counted per address and overall."""
     cache: ReadCache = field(default_factory=ReadCache)
     """Reads kept once per heartbeat or edit (web/cache.py)."""
+    edits_cache: ReadCache = field(default_factory=ReadCache)
+    """Reads of what only an edit changes, kept across heartbeats (``cached_between_edits``)."""
     sparklines: KeptSparklines = field(default_factory=KeptSparklines)
     """The stack's health sparklines, kept across edits (web/kept_sparklines.py)."""
 
@@ -134,6 +136,16 @@ def cached(request: Request, name: Hashable, compute: Callable[[], T]) -> T:
     """``compute()`` once per heartbeat or edit, shared by every visitor in between."""
     shared = dashboard(request)
     return shared.cache.read(stack_state(request, shared.client), name, compute)
+
+
+def cached_between_edits(request: Request, name: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()`` once per edit, for a read of what a heartbeat never writes (the tools'
+    names, categories and owners, the integrations): kept across heartbeats, so the first
+    request after one does not read them again. Every edit of those tables bumps the edit
+    counter in its own transaction (20261126110000_stack_version.sql), so none is stale."""
+    shared = dashboard(request)
+    edits = stack_state(request, shared.client).version
+    return shared.edits_cache.read(StackState(run_id=0, version=edits), name, compute)
 
 
 def kept_sparklines(

@@ -19,7 +19,7 @@ from pydantic import BaseModel, TypeAdapter
 from ...limits import FIELD_LIMITS
 from ...models import Status
 from ...store import Select, select_values
-from ..context import cached, client, packed_response, render
+from ..context import cached, cached_between_edits, client, packed_response, render
 from ..graph import MAP_FIELDS, Flow, StackMap, map_tools
 from .api import ERRORS
 
@@ -69,14 +69,18 @@ _GRAPH = TypeAdapter(Graph)
 def stack_map(request: Request) -> StackMap:
     """The indexed graph, built once per heartbeat or edit (the tools are the stack page's)."""
 
+    def read_flows() -> list[Flow]:
+        # Three plain columns, not Integration models: at 5,000 integrations validating them
+        # cost more than reading them, and the names are the tools'. Integrations and tools'
+        # slugs change only by edits: kept across heartbeats.
+        order = [("source", False), ("target", False)]  # dagre's layout follows input order
+        query = Select("integrations_named", columns=Flow._fields, order=order)
+        return list(map(Flow._make, select_values(client(request).store, query)))
+
     def build() -> StackMap:
         wip = client(request)
         roots = {i.root for i in wip.incidents(open_only=True, limit=1000)}
-        # Three plain columns, not Integration models: at 5,000 integrations validating them
-        # cost more than reading them, and the names are the tools'.
-        order = [("source", False), ("target", False)]  # dagre's layout follows input order
-        query = Select("integrations_named", columns=Flow._fields, order=order)
-        flows = list(map(Flow._make, select_values(wip.store, query)))
+        flows = cached_between_edits(request, ("flows",), read_flows)
         # The tools' names and statuses only, as plain tuples: the map shows no numbers, and
         # reading every tool's (5,000 Tool models, then 5,000 ToolState models) was most of a
         # cold /map. tool_statuses gives tools_current's statuses in one pass over the newest

@@ -16,6 +16,7 @@ from ...models import Status, Tool
 from ...stack_pages import StackFacets, StackPage
 from ..context import (
     cached,
+    cached_between_edits,
     client,
     dashboard,
     kept_sparklines,
@@ -166,8 +167,9 @@ def rows_context(request: Request, q: StackQuery) -> dict[str, Any]:
 
 
 def facets(request: Request) -> StackFacets:
-    """The filters' choices (every category and every owner) and the number of tools."""
-    return cached(request, ("facets",), client(request).stack_facets)
+    """The filters' choices (every category and every owner) and the number of tools: read
+    from tools alone, so kept across heartbeats."""
+    return cached_between_edits(request, ("facets",), client(request).stack_facets)
 
 
 def rows_html(request: Request, q: StackQuery, context: dict[str, Any]) -> Markup:
