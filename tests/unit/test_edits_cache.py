@@ -26,7 +26,7 @@ def count_reads(store: MemoryStore) -> Counter[str]:
         reads[query.relation] += 1
         return real_select(query)
 
-    store.select = select  # type: ignore[method-assign]
+    store.select = select  # type: ignore[method-assign,assignment]
     return reads
 
 
