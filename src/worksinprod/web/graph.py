@@ -82,6 +82,27 @@ class Flow(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Flows:
+    """The integrations indexed both ways. Only an edit changes them, so the dashboard builds
+    this once per edit and every map built after a heartbeat shares it (read-only)."""
+
+    feeds: dict[str, list[Flow]]
+    fed_by: dict[str, list[Flow]]
+    out: dict[str, list[str]]
+
+    @classmethod
+    def index(cls, flows: Iterable[Flow]) -> Flows:
+        feeds: dict[str, list[Flow]] = {}
+        fed_by: dict[str, list[Flow]] = {}
+        out: dict[str, list[str]] = {}
+        for f in flows:
+            feeds.setdefault(f.source, []).append(f)
+            fed_by.setdefault(f.target, []).append(f)
+            out.setdefault(f.source, []).append(f.target)
+        return cls(feeds=feeds, fed_by=fed_by, out=out)
+
+
+@dataclass(frozen=True)
 class Category:
     """One category's share of the stack, for the map's overview."""
 
@@ -125,26 +146,22 @@ class StackMap:
 
     @classmethod
     def build(
-        cls, tools: Iterable[MapTool], flows: Iterable[Flow], roots: Iterable[str]
+        cls, tools: Iterable[MapTool], flows: Flows | Iterable[Flow], roots: Iterable[str]
     ) -> StackMap:
+        """The map of ``tools`` (in name order), their integrations (indexed already, or
+        not) and the roots of open incidents."""
         by_slug = {t.slug: t for t in tools}
-        feeds: dict[str, list[Flow]] = {}
-        fed_by: dict[str, list[Flow]] = {}
-        out: dict[str, list[str]] = {}
-        for f in flows:
-            feeds.setdefault(f.source, []).append(f)
-            fed_by.setdefault(f.target, []).append(f)
-            out.setdefault(f.source, []).append(f.target)
-        origins, affected = at_risk(list(by_slug.values()), out)
+        index = flows if isinstance(flows, Flows) else Flows.index(flows)
+        origins, affected = at_risk(list(by_slug.values()), index.out)
         return cls(
             tools=by_slug,
-            feeds=feeds,
-            fed_by=fed_by,
+            feeds=index.feeds,
+            fed_by=index.fed_by,
             roots=frozenset(roots),
             origins=origins,
             affected=affected,
             categories=_categories(by_slug.values(), set(affected)),
-            out=out,
+            out=index.out,
         )
 
     def find(self, wanted: str) -> MapTool:

@@ -20,7 +20,7 @@ from ...limits import FIELD_LIMITS
 from ...models import Status
 from ...store import Select, select_values
 from ..context import cached, cached_between_edits, client, packed_response, render
-from ..graph import MAP_FIELDS, Flow, StackMap, map_tools
+from ..graph import MAP_FIELDS, Flow, Flows, StackMap, map_tools
 from .api import ERRORS
 
 router = APIRouter()
@@ -69,13 +69,13 @@ _GRAPH = TypeAdapter(Graph)
 def stack_map(request: Request) -> StackMap:
     """The indexed graph, built once per heartbeat or edit (the tools are the stack page's)."""
 
-    def read_flows() -> list[Flow]:
+    def read_flows() -> Flows:
         # Three plain columns, not Integration models: at 5,000 integrations validating them
         # cost more than reading them, and the names are the tools'. Integrations and tools'
-        # slugs change only by edits: kept across heartbeats.
+        # slugs change only by edits: read and indexed once per edit, kept across heartbeats.
         order = [("source", False), ("target", False)]  # dagre's layout follows input order
         query = Select("integrations_named", columns=Flow._fields, order=order)
-        return list(map(Flow._make, select_values(client(request).store, query)))
+        return Flows.index(map(Flow._make, select_values(client(request).store, query)))
 
     def build() -> StackMap:
         wip = client(request)
