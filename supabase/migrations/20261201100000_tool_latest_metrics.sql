@@ -202,16 +202,36 @@ begin
 end
 $$;
 
+-- The update and delete triggers decide from the copy and rewrite it, so they first take the
+-- governance row's lock, which every other writer of metrics takes (ensure_metric_partitions,
+-- the one-per-tool-and-instant check, the rollups): under READ COMMITTED their next statements
+-- then see every other writer's committed copy. Without it two refreshes of one tool collided
+-- (the second's delete found the row gone, its insert the other's: unique_violation), and a
+-- delete of the row another transaction had just made the copy left the copy on a deleted row
+-- (found by review; tests/test_tool_latest_metrics_races.py). Under REPEATABLE READ the
+-- snapshot cannot move, so the copies touched are locked too: a concurrent change then fails
+-- with a serialization error instead of being lost. A statement that changed no row takes no
+-- lock.
 create function public._tool_latest_metrics_updated()
 returns trigger
 language plpgsql
 security definer
 set search_path = ''
 as $$
+declare
+  -- any of the tools on either side (a maintenance window's status, a row moved by hand)
+  v_tools bigint[] := array(
+    select o.tool_id from old_rows o union select n.tool_id from new_rows n);
 begin
-  -- Any of the tools on either side (a maintenance window's status, a row moved by hand).
-  perform public._refresh_tool_latest_metrics(array(
-    select o.tool_id from old_rows o union select n.tool_id from new_rows n));
+  if cardinality(v_tools) = 0 then
+    return null;
+  end if;
+  perform 1 from public.governance_settings g where g.id for update;
+  if current_setting('transaction_isolation') <> 'read committed' then
+    perform 1 from public.tool_latest_metrics l where l.tool_id = any (v_tools)
+    order by l.tool_id for update;
+  end if;
+  perform public._refresh_tool_latest_metrics(v_tools);
   return null;
 end
 $$;
@@ -223,6 +243,14 @@ security definer
 set search_path = ''
 as $$
 begin
+  if not exists (select 1 from deleted) then
+    return null;
+  end if;
+  perform 1 from public.governance_settings g where g.id for update;
+  if current_setting('transaction_isolation') <> 'read committed' then
+    perform 1 from public.tool_latest_metrics l
+    where l.tool_id in (select d.tool_id from deleted d) order by l.tool_id for update;
+  end if;
   -- Only the tools whose copied row went: the purge deletes an hour of old rows every run,
   -- none of them anyone's latest.
   perform public._refresh_tool_latest_metrics(array(
