@@ -10,7 +10,7 @@ browser, in static/map.js, from the part of the graph GET /api/graph sends.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -101,6 +101,17 @@ class Flows:
             out.setdefault(f.source, []).append(f.target)
         return cls(feeds=feeds, fed_by=fed_by, out=out)
 
+    def between(self, tools: Mapping[str, object]) -> Flows:
+        """These integrations, only those between ``tools``: the integrations are kept at the
+        edit count a request read first and its tools read later, so an edit in between (a
+        tool removed or renamed) must not leave an integration naming a tool the map lacks."""
+        if all(s in tools for s in self.feeds) and all(s in tools for s in self.fed_by):
+            return self
+        kept = (
+            f for fs in self.feeds.values() for f in fs if f.source in tools and f.target in tools
+        )
+        return Flows.index(kept)
+
 
 @dataclass(frozen=True)
 class Category:
@@ -151,7 +162,7 @@ class StackMap:
         """The map of ``tools`` (in name order), their integrations (indexed already, or
         not) and the roots of open incidents."""
         by_slug = {t.slug: t for t in tools}
-        index = flows if isinstance(flows, Flows) else Flows.index(flows)
+        index = (flows if isinstance(flows, Flows) else Flows.index(flows)).between(by_slug)
         origins, affected = at_risk(list(by_slug.values()), index.out)
         return cls(
             tools=by_slug,
