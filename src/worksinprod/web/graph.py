@@ -107,10 +107,18 @@ class Flows:
         tool removed or renamed) must not leave an integration naming a tool the map lacks."""
         if all(s in tools for s in self.feeds) and all(s in tools for s in self.fed_by):
             return self
-        kept = (
-            f for fs in self.feeds.values() for f in fs if f.source in tools and f.target in tools
-        )
-        return Flows.index(kept)
+
+        def kept(index: dict[str, list[Flow]]) -> dict[str, list[Flow]]:
+            # each list filtered where it is, so every tool's integrations keep their order
+            lists = {
+                k: [f for f in fs if f.source in tools and f.target in tools]
+                for k, fs in index.items()
+            }
+            return {k: fs for k, fs in lists.items() if fs}
+
+        feeds = kept(self.feeds)
+        out = {s: [f.target for f in fs] for s, fs in feeds.items()}
+        return Flows(feeds=feeds, fed_by=kept(self.fed_by), out=out)
 
 
 @dataclass(frozen=True)
