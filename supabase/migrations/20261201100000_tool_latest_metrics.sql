@@ -31,12 +31,7 @@ create table public.tool_latest_metrics (
   latency_ms real not null,
   uptime_pct real not null,
   data_quality real not null,
-  status text not null,
-  -- The row's part of its tool's JSON document for GET /api/tools (tool_documents), from
-  -- "status" to "last_checked_at", written as pydantic writes them (reals in their shortest
-  -- form, UTC with a six-digit fraction); null where that cannot be written exactly (a
-  -- non-finite real, a year outside 1-9999), and the client then writes the tool from its row.
-  document text
+  status text not null
 ) with (fillfactor = 50);
 -- fillfactor: every heartbeat updates every row; the free half of each page takes the new
 -- versions in place (heap-only tuples), so the primary key is not rewritten each run.
@@ -51,63 +46,17 @@ create policy "readable by everyone" on public.tool_latest_metrics
   for select to anon, authenticated, service_role using (true);
 
 -- Recompute the copies of these tools from metrics.
--- The document part is written in place in both writers below (a function called per row is
--- not inlined once it sets its search_path, which the advisors require): the reals as text in
--- their shortest exact form (extra_float_digits > 0) and the time in UTC, whatever the
--- writer's session says, hence the two settings on each writer.
 create function public._refresh_tool_latest_metrics(p_tool_ids bigint[])
 returns void
 language plpgsql
 security definer
 set search_path = ''
-set extra_float_digits = 1
-set timezone = 'UTC'
 as $$
 begin
   delete from public.tool_latest_metrics l where l.tool_id = any (p_tool_ids);
   insert into public.tool_latest_metrics
-    (tool_id, recorded_at, health, latency_ms, uptime_pct, data_quality, status, document)
-  select p.tool_id, p.recorded_at, p.health, p.latency_ms, p.uptime_pct, p.data_quality, p.status,
-    ',"status":"' || p.status || '"'
-    || ',"health":' || case
-      when strpos(v.health, '.') > 0 and strpos(v.health, 'e') = 0 then v.health
-      when v.health in ('NaN', 'Infinity', '-Infinity') then null
-      when strpos(v.health, 'e') = 0 then v.health || '.0'
-      when split_part(v.health, 'e', 2)::integer between -5 and 15 then
-        case when strpos((v.health::numeric)::text, '.') > 0 then (v.health::numeric)::text
-          else (v.health::numeric)::text || '.0' end
-      else regexp_replace(v.health, 'e([+-])0*', 'e\1')
-    end
-    || ',"latency_ms":' || case
-      when strpos(v.latency_ms, '.') > 0 and strpos(v.latency_ms, 'e') = 0 then v.latency_ms
-      when v.latency_ms in ('NaN', 'Infinity', '-Infinity') then null
-      when strpos(v.latency_ms, 'e') = 0 then v.latency_ms || '.0'
-      when split_part(v.latency_ms, 'e', 2)::integer between -5 and 15 then
-        case when strpos((v.latency_ms::numeric)::text, '.') > 0 then (v.latency_ms::numeric)::text
-          else (v.latency_ms::numeric)::text || '.0' end
-      else regexp_replace(v.latency_ms, 'e([+-])0*', 'e\1')
-    end
-    || ',"uptime_pct":' || case
-      when strpos(v.uptime_pct, '.') > 0 and strpos(v.uptime_pct, 'e') = 0 then v.uptime_pct
-      when v.uptime_pct in ('NaN', 'Infinity', '-Infinity') then null
-      when strpos(v.uptime_pct, 'e') = 0 then v.uptime_pct || '.0'
-      when split_part(v.uptime_pct, 'e', 2)::integer between -5 and 15 then
-        case when strpos((v.uptime_pct::numeric)::text, '.') > 0 then (v.uptime_pct::numeric)::text
-          else (v.uptime_pct::numeric)::text || '.0' end
-      else regexp_replace(v.uptime_pct, 'e([+-])0*', 'e\1')
-    end
-    || ',"data_quality":' || case
-      when strpos(v.data_quality, '.') > 0 and strpos(v.data_quality, 'e') = 0 then v.data_quality
-      when v.data_quality in ('NaN', 'Infinity', '-Infinity') then null
-      when strpos(v.data_quality, 'e') = 0 then v.data_quality || '.0'
-      when split_part(v.data_quality, 'e', 2)::integer between -5 and 15 then
-        case when strpos((v.data_quality::numeric)::text, '.') > 0 then (v.data_quality::numeric)::text
-          else (v.data_quality::numeric)::text || '.0' end
-      else regexp_replace(v.data_quality, 'e([+-])0*', 'e\1')
-    end
-    || ',"last_checked_at":' || case
-      when p.recorded_at >= '0001-01-01 00:00:00+00' and p.recorded_at < '10000-01-01 00:00:00+00'
-      then replace(to_char(p.recorded_at, '\"YYYY-MM-DD"T"HH24:MI:SS.US"Z\"'), '.000000Z', 'Z') end
+    (tool_id, recorded_at, health, latency_ms, uptime_pct, data_quality, status)
+  select p.tool_id, p.recorded_at, p.health, p.latency_ms, p.uptime_pct, p.data_quality, p.status
   from (select distinct u.id from unnest(p_tool_ids) as u(id)) as t
   cross join lateral (
     select m.tool_id, m.recorded_at, m.health, m.latency_ms, m.uptime_pct, m.data_quality,
@@ -116,12 +65,7 @@ begin
     where m.tool_id = t.id
     order by m.recorded_at desc
     limit 1
-  ) p
-  cross join lateral (
-    select p.health::text as health, p.latency_ms::text as latency_ms,
-      p.uptime_pct::text as uptime_pct, p.data_quality::text as data_quality
-    offset 0
-  ) v;
+  ) p;
 end
 $$;
 
@@ -130,72 +74,21 @@ returns trigger
 language plpgsql
 security definer
 set search_path = ''
-set extra_float_digits = 1
-set timezone = 'UTC'
 as $$
 begin
   insert into public.tool_latest_metrics as l
-    (tool_id, recorded_at, health, latency_ms, uptime_pct, data_quality, status, document)
-  select n.tool_id, n.recorded_at, n.health, n.latency_ms, n.uptime_pct, n.data_quality, n.status,
-    ',"status":"' || n.status || '"'
-    || ',"health":' || case
-      when strpos(v.health, '.') > 0 and strpos(v.health, 'e') = 0 then v.health
-      when v.health in ('NaN', 'Infinity', '-Infinity') then null
-      when strpos(v.health, 'e') = 0 then v.health || '.0'
-      when split_part(v.health, 'e', 2)::integer between -5 and 15 then
-        case when strpos((v.health::numeric)::text, '.') > 0 then (v.health::numeric)::text
-          else (v.health::numeric)::text || '.0' end
-      else regexp_replace(v.health, 'e([+-])0*', 'e\1')
-    end
-    || ',"latency_ms":' || case
-      when strpos(v.latency_ms, '.') > 0 and strpos(v.latency_ms, 'e') = 0 then v.latency_ms
-      when v.latency_ms in ('NaN', 'Infinity', '-Infinity') then null
-      when strpos(v.latency_ms, 'e') = 0 then v.latency_ms || '.0'
-      when split_part(v.latency_ms, 'e', 2)::integer between -5 and 15 then
-        case when strpos((v.latency_ms::numeric)::text, '.') > 0 then (v.latency_ms::numeric)::text
-          else (v.latency_ms::numeric)::text || '.0' end
-      else regexp_replace(v.latency_ms, 'e([+-])0*', 'e\1')
-    end
-    || ',"uptime_pct":' || case
-      when strpos(v.uptime_pct, '.') > 0 and strpos(v.uptime_pct, 'e') = 0 then v.uptime_pct
-      when v.uptime_pct in ('NaN', 'Infinity', '-Infinity') then null
-      when strpos(v.uptime_pct, 'e') = 0 then v.uptime_pct || '.0'
-      when split_part(v.uptime_pct, 'e', 2)::integer between -5 and 15 then
-        case when strpos((v.uptime_pct::numeric)::text, '.') > 0 then (v.uptime_pct::numeric)::text
-          else (v.uptime_pct::numeric)::text || '.0' end
-      else regexp_replace(v.uptime_pct, 'e([+-])0*', 'e\1')
-    end
-    || ',"data_quality":' || case
-      when strpos(v.data_quality, '.') > 0 and strpos(v.data_quality, 'e') = 0 then v.data_quality
-      when v.data_quality in ('NaN', 'Infinity', '-Infinity') then null
-      when strpos(v.data_quality, 'e') = 0 then v.data_quality || '.0'
-      when split_part(v.data_quality, 'e', 2)::integer between -5 and 15 then
-        case when strpos((v.data_quality::numeric)::text, '.') > 0 then (v.data_quality::numeric)::text
-          else (v.data_quality::numeric)::text || '.0' end
-      else regexp_replace(v.data_quality, 'e([+-])0*', 'e\1')
-    end
-    || ',"last_checked_at":' || case
-      when n.recorded_at >= '0001-01-01 00:00:00+00' and n.recorded_at < '10000-01-01 00:00:00+00'
-      then replace(to_char(n.recorded_at, '\"YYYY-MM-DD"T"HH24:MI:SS.US"Z\"'), '.000000Z', 'Z') end
-  from (
-    select distinct on (i.tool_id)
-      i.tool_id, i.recorded_at, i.health, i.latency_ms, i.uptime_pct, i.data_quality, i.status
-    from inserted i
-    order by i.tool_id, i.recorded_at desc
-  ) n
-  cross join lateral (
-    select n.health::text as health, n.latency_ms::text as latency_ms,
-      n.uptime_pct::text as uptime_pct, n.data_quality::text as data_quality
-    offset 0
-  ) v
+    (tool_id, recorded_at, health, latency_ms, uptime_pct, data_quality, status)
+  select distinct on (i.tool_id)
+    i.tool_id, i.recorded_at, i.health, i.latency_ms, i.uptime_pct, i.data_quality, i.status
+  from inserted i
+  order by i.tool_id, i.recorded_at desc
   on conflict (tool_id) do update
   set recorded_at = excluded.recorded_at,
       health = excluded.health,
       latency_ms = excluded.latency_ms,
       uptime_pct = excluded.uptime_pct,
       data_quality = excluded.data_quality,
-      status = excluded.status,
-      document = excluded.document
+      status = excluded.status
   -- a backfill's older hour leaves a later copy as it is
   where l.recorded_at < excluded.recorded_at;
   return null;
@@ -377,57 +270,3 @@ select
   coalesce(l.status, 'unknown') as status
 from public.tools t
 left join public.tool_latest_metrics l on l.tool_id = t.id;
-
--- As 20261130500000 (the same columns, rows, order and bytes), with each tool's metric part
--- taken as its writer wrote it: writing four reals and a time for 5,000 tools was most of the
--- view's 25 ms. The session check stays: the rest of the document (the tool's own times) is
--- written in the reader's session, and a session that rounds reals or is not in UTC is still
--- written in Python (tools_document), as before.
-create or replace view public.tool_documents with (security_invoker = true) as
-select
-  c.id,
-  c.name,
-  c.category,
-  c.status,
-  c.owner,
-  case when (select current_setting('extra_float_digits')::integer > 0
-    and current_setting('TimeZone') in ('UTC', 'Etc/UTC')) then
-    '{"id":' || c.id::text
-    || ',"slug":"' || c.slug || '"'
-    || ',"name":' || to_json(c.name)::text
-    || ',"category":' || to_json(c.category)::text
-    || ',"vendor":' || to_json(c.vendor)::text
-    || ',"owner":' || to_json(c.owner)::text
-    || ',"description":' || to_json(c.description)::text
-    || case when c.checked then c.metrics_document
-      else ',"status":"unknown","health":null,"latency_ms":null,"uptime_pct":null,'
-        || '"data_quality":null,"last_checked_at":null' end
-    || ',"check_kind":"' || c.check_kind || '"'
-    || ',"created_at":' || case
-      when c.created_at >= '0001-01-01 00:00:00+00' and c.created_at < '10000-01-01 00:00:00+00'
-      then replace(to_char(c.created_at, '\"YYYY-MM-DD"T"HH24:MI:SS.US"Z\"'), '.000000Z', 'Z') end
-    || ',"updated_at":' || case
-      when c.updated_at >= '0001-01-01 00:00:00+00' and c.updated_at < '10000-01-01 00:00:00+00'
-      then replace(to_char(c.updated_at, '\"YYYY-MM-DD"T"HH24:MI:SS.US"Z\"'), '.000000Z', 'Z') end
-    || '}'
-  end as document
-from (
-  select
-    t.id,
-    t.slug,
-    t.name,
-    t.category,
-    t.vendor,
-    t.owner,
-    t.description,
-    coalesce(l.status, 'unknown') as status,
-    l.tool_id is not null as checked,
-    l.document as metrics_document,
-    coalesce(k.kind, 'simulated') as check_kind,
-    t.created_at,
-    t.updated_at
-  from public.tools t
-  left join public.tool_latest_metrics l on l.tool_id = t.id
-  left join public.tool_checks k on k.tool_id = t.id
-  order by t.name, t.id
-) c;

@@ -1,17 +1,16 @@
 -- Each tool's own part of its /api/tools document, written when the tool is (issue 11).
 --
--- After 20261201100000 a tool's metric part is written once per heartbeat by the trigger that
--- keeps tool_latest_metrics; the rest of each document (the id, slug, names, vendor, owner and
--- description as JSON strings, the two times in UTC) was still written for every tool on every
--- cold read: about 10 of tool_documents' 19 ms at 5,000 tools. Those change only when the tool
--- is written, so they are kept here, written by statement triggers on tools:
+-- tool_documents wrote every tool's whole document on every cold read (28 ms at 5,000 tools
+-- just after a heartbeat). The tool's own part (the id, slug, names, vendor, owner and
+-- description as JSON strings, the two times in UTC) changes only when the tool is written, so
+-- it is kept here, written by statement triggers on tools:
 --
 -- * head: from `{"id":` to the description, as the view wrote it;
 -- * tail: `,"created_at":...,"updated_at":...}`, in UTC with six-digit fractions; null when a
 --   time cannot be written as pydantic writes it (a year outside 1-9999), and the client then
 --   writes that tool from its row, as before.
 --
--- tool_documents joins them with the metric part and the check kind: the same columns, rows,
+-- tool_documents writes only the metric part and joins the rest: the same columns, rows,
 -- order and bytes (tests/test_tool_documents*.py compare every document with pydantic's dump
 -- after random edits and heartbeats). A row deleted from tools takes its parts with it.
 
@@ -111,7 +110,11 @@ referencing old table as old_tools new table as new_tools
 for each statement
 execute function public._tool_document_parts_updated();
 
--- As 20261201100000 (the same columns, rows, order and bytes), each tool's own parts read.
+-- As 20261130500000 (the same columns, rows, order and bytes): each tool's own parts are read,
+-- and only its metric part (status to last_checked_at) is written here, as that view wrote it.
+-- Writing that part once per heartbeat instead, in tool_latest_metrics, measured 12 against 19
+-- ms for this view at 5,000 tools but cost each run 2.9 MiB of WAL at 10,000 tools and the
+-- storage target 270 KiB at 1,000 (docs/performance.md, seventh pass).
 create or replace view public.tool_documents with (security_invoker = true) as
 select
   c.id,
@@ -122,9 +125,50 @@ select
   case when (select current_setting('extra_float_digits')::integer > 0
     and current_setting('TimeZone') in ('UTC', 'Etc/UTC')) then
     c.head
-    || case when c.checked then c.metrics_document
-      else ',"status":"unknown","health":null,"latency_ms":null,"uptime_pct":null,'
-        || '"data_quality":null,"last_checked_at":null' end
+    || ',"status":"' || c.status || '"'
+    || ',"health":' || case
+      when strpos(v.health, '.') > 0 and strpos(v.health, 'e') = 0 then v.health
+      when v.health is null then 'null'
+      when v.health in ('NaN', 'Infinity', '-Infinity') then null
+      when strpos(v.health, 'e') = 0 then v.health || '.0'
+      when split_part(v.health, 'e', 2)::integer between -5 and 15 then
+        case when strpos((v.health::numeric)::text, '.') > 0 then (v.health::numeric)::text
+          else (v.health::numeric)::text || '.0' end
+      else regexp_replace(v.health, 'e([+-])0*', 'e\1')
+    end
+    || ',"latency_ms":' || case
+      when strpos(v.latency_ms, '.') > 0 and strpos(v.latency_ms, 'e') = 0 then v.latency_ms
+      when v.latency_ms is null then 'null'
+      when v.latency_ms in ('NaN', 'Infinity', '-Infinity') then null
+      when strpos(v.latency_ms, 'e') = 0 then v.latency_ms || '.0'
+      when split_part(v.latency_ms, 'e', 2)::integer between -5 and 15 then
+        case when strpos((v.latency_ms::numeric)::text, '.') > 0 then (v.latency_ms::numeric)::text
+          else (v.latency_ms::numeric)::text || '.0' end
+      else regexp_replace(v.latency_ms, 'e([+-])0*', 'e\1')
+    end
+    || ',"uptime_pct":' || case
+      when strpos(v.uptime_pct, '.') > 0 and strpos(v.uptime_pct, 'e') = 0 then v.uptime_pct
+      when v.uptime_pct is null then 'null'
+      when v.uptime_pct in ('NaN', 'Infinity', '-Infinity') then null
+      when strpos(v.uptime_pct, 'e') = 0 then v.uptime_pct || '.0'
+      when split_part(v.uptime_pct, 'e', 2)::integer between -5 and 15 then
+        case when strpos((v.uptime_pct::numeric)::text, '.') > 0 then (v.uptime_pct::numeric)::text
+          else (v.uptime_pct::numeric)::text || '.0' end
+      else regexp_replace(v.uptime_pct, 'e([+-])0*', 'e\1')
+    end
+    || ',"data_quality":' || case
+      when strpos(v.data_quality, '.') > 0 and strpos(v.data_quality, 'e') = 0 then v.data_quality
+      when v.data_quality is null then 'null'
+      when v.data_quality in ('NaN', 'Infinity', '-Infinity') then null
+      when strpos(v.data_quality, 'e') = 0 then v.data_quality || '.0'
+      when split_part(v.data_quality, 'e', 2)::integer between -5 and 15 then
+        case when strpos((v.data_quality::numeric)::text, '.') > 0 then (v.data_quality::numeric)::text
+          else (v.data_quality::numeric)::text || '.0' end
+      else regexp_replace(v.data_quality, 'e([+-])0*', 'e\1')
+    end
+    || ',"last_checked_at":' || case when c.last_checked_at is null then 'null' else case
+      when c.last_checked_at >= '0001-01-01 00:00:00+00' and c.last_checked_at < '10000-01-01 00:00:00+00'
+      then replace(to_char(c.last_checked_at, '\"YYYY-MM-DD"T"HH24:MI:SS.US"Z\"'), '.000000Z', 'Z') end end
     || ',"check_kind":"' || c.check_kind || '"'
     || c.tail
   end as document
@@ -135,8 +179,11 @@ from (
     t.category,
     t.owner,
     coalesce(l.status, 'unknown') as status,
-    l.tool_id is not null as checked,
-    l.document as metrics_document,
+    l.health,
+    l.latency_ms,
+    l.uptime_pct,
+    l.data_quality,
+    l.recorded_at as last_checked_at,
     coalesce(k.kind, 'simulated') as check_kind,
     p.head,
     p.tail
@@ -145,4 +192,12 @@ from (
   left join public.tool_latest_metrics l on l.tool_id = t.id
   left join public.tool_checks k on k.tool_id = t.id
   order by t.name, t.id
-) c;
+) c
+cross join lateral (
+  select
+    c.health::text as health,
+    c.latency_ms::text as latency_ms,
+    c.uptime_pct::text as uptime_pct,
+    c.data_quality::text as data_quality
+  offset 0
+) v;
