@@ -198,15 +198,25 @@ def test_the_purge_removes_the_copies_of_the_days_it_drops(conn: Conn, database_
     assert row == ("unknown",)
 
 
-def test_no_role_writes_the_copy_directly(database_url: str, conn: Conn) -> None:
+def test_no_role_writes_the_copies_directly(database_url: str, conn: Conn) -> None:
     a = add_tool(conn, "a")
     record(conn, "first", [metric(a, 10)], ran_at=HOUR)
+    writes = (
+        "update tool_latest_metrics set health = 0",
+        "delete from tool_latest_metrics",
+        "insert into tool_latest_metrics select * from tool_latest_metrics",
+        "update tool_document_parts set head = '{}'",
+        "delete from tool_document_parts",
+        "insert into tool_document_parts values (0, '{', '}')",
+    )
     for role in ("anon", "authenticated", "service_role"):
-        with psycopg.connect(database_url, autocommit=True) as other:
-            other.execute(f"set role {role}")
-            assert other.execute("select count(*) from tool_latest_metrics").fetchone() == (1,)
-            with pytest.raises(psycopg.errors.InsufficientPrivilege):
-                other.execute("update tool_latest_metrics set health = 0")
+        for statement in writes:
+            with psycopg.connect(database_url, autocommit=True) as other:
+                other.execute(f"set role {role}")
+                assert other.execute("select count(*) from tool_latest_metrics").fetchone() == (1,)
+                assert other.execute("select count(*) from tool_document_parts").fetchone() == (1,)
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    other.execute(statement)
     # service_role writes metrics, and its copy follows through the triggers
     with psycopg.connect(database_url, autocommit=True) as other:
         other.execute("set role service_role")
