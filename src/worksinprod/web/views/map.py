@@ -83,9 +83,9 @@ def stack_map(request: Request) -> StackMap:
         flows = cached_between_edits(request, ("flows",), read_flows)
         # The tools' names and statuses only, as plain tuples: the map shows no numbers, and
         # reading every tool's (5,000 Tool models, then 5,000 ToolState models) was most of a
-        # cold /map. tool_statuses gives tools_current's statuses in one pass over the newest
-        # rows instead of three. Ties of name by id: the map's search takes the first tool of a
-        # name, which must not depend on the plan.
+        # cold /map. tool_statuses gives tools_current's statuses without its numbers. Ties of
+        # name by id: the map's search takes the first tool of a name, which must not depend on
+        # the plan.
         order = [("name", False), ("id", False)]
         query = Select("tool_statuses", columns=MAP_FIELDS, order=order)
         tools = map_tools(select_values(wip.store, query))
