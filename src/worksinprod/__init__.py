@@ -7,6 +7,7 @@
 
 from .client import Client, connect
 from .config import Settings
+from .dashboard import Dashboard
 from .errors import (
     AuthError,
     ConfigError,
@@ -52,6 +53,7 @@ __all__ = [
     "Client",
     "ConfigError",
     "ConflictError",
+    "Dashboard",
     "EmbeddedServerError",
     "HealthTrend",
     "HeartbeatResult",

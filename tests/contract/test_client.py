@@ -214,3 +214,17 @@ def test_the_summary_is_one_read_of_one_snapshot(client: Client, slug: str) -> N
     assert reads == ["stack_glance_rows"]
     assert slug in {t.slug for t in summary.worst}  # never checked: unknown, needs a look
     assert summary == client.stack_summary(worst=1000).model_copy(update={"last_heartbeat": None})
+
+
+def test_the_dashboard_is_the_three_reads(client: Client, slug: str) -> None:
+    client.add_tool(name="Watched", category="CRM", owner="Dana", slug=slug)
+    client.add_tool(name="Other", category="CDP", owner="Lee", slug=f"{slug}-b")
+    now = datetime.now(UTC)
+    for hours_ago in (3, 2, 1):
+        run_once(client, now=now - timedelta(hours=hours_ago), force=True)
+    board = client.dashboard()
+    assert board.tools == client.tools()
+    assert board.sparklines == client.sparklines()
+    assert board.weekly_trends == client.weekly_trends()
+    assert len(board.sparklines[slug].health) == 3
+    assert sum(len(w.days) for w in board.weekly_trends.values() if w.slug == slug) >= 1
