@@ -17,6 +17,7 @@ import gc
 import os
 import statistics
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import psycopg
 
@@ -60,18 +61,20 @@ def main() -> None:
         vacuum(url)
         with worksinprod.connect(database_url=url) as wip:
             slugs = [t.slug for t in wip.tools()]
-            library_way(wip)  # warm the pool (three connections) and the caches for both
+            library_way(wip)  # the pool keeps three connections from here on
+            library_way(wip)  # warm the caches for both
             one_after_another(wip)
             # The process's first full collection walks every object its imports made: a cost
             # paid once, which would otherwise land in one of the timed runs.
             gc.collect()
-            # alternated, so a busy machine weighs on both alike
-            pairs = [
-                (timed(lambda: library_way(wip), 1), timed(lambda: one_after_another(wip), 1))
-                for _ in range(15)
-            ]
-            fast = statistics.median(p[0] for p in pairs)
-            serial = statistics.median(p[1] for p in pairs)
+            # alternated, each first in every other pair, so a busy machine weighs on both alike
+            runs: dict[str, list[float]] = {"at once": [], "one after another": []}
+            ways = {"at once": library_way, "one after another": one_after_another}
+            for pair in range(30):
+                for name in sorted(ways, reverse=pair % 2 == 1):
+                    runs[name].append(timed(partial(ways[name], wip), 1))
+            fast = statistics.median(runs["at once"])
+            serial = statistics.median(runs["one after another"])
             slow = timed(lambda: naive_way(wip, slugs), repeat=3)
             parts = {
                 "tools()": timed(wip.tools, repeat=9),

@@ -11,12 +11,16 @@ pass"). Each read is the same call as on its own, so the three are exactly what
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Callable, Collection
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 from .models import Sparkline, Tool, WeeklyTrend
 from .records import Records
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -35,12 +39,40 @@ def read_dashboard(
     tools: Callable[[], Records[Tool]],
     sparklines: Callable[[], dict[str, Sparkline]],
     weekly_trends: Callable[[], dict[str, WeeklyTrend]],
+    *,
+    lanes: int = 2,
+    cancel: Callable[[Collection[int]], None] | None = None,
 ) -> Dashboard:
-    """The three reads at once: the two slower ones on threads of their own, the tools on the
-    calling thread. Nothing is left running on return, even when a read raises: the pool waits
-    for every read, then the first failure in the order of the arguments is raised."""
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="worksinprod-dashboard") as pool:
-        trends = pool.submit(weekly_trends)  # the slowest first: the database starts it first
-        sparks = pool.submit(sparklines)
-        listed = tools()  # when it raises, the pool's exit still waits for the other two
-        return Dashboard(listed, sparks.result(), trends.result())
+    """The three reads, ``lanes`` of the two slower ones (0 to 2: the trends, then the
+    sparklines) on threads of their own and the rest on the caller's, tools first.
+
+    Nothing is left running on return: when a read fails, or the caller is interrupted (Ctrl-C
+    lands on the caller's thread only), ``cancel`` is handed the other threads' idents to stop
+    their statements, every read is waited for, and then the first failure in the order of the
+    arguments is raised."""
+    if lanes <= 0:
+        return Dashboard(tools(), sparklines(), weekly_trends())
+    pool = ThreadPoolExecutor(max_workers=lanes, thread_name_prefix="worksinprod-dashboard")
+    workers: set[int] = set()
+
+    def beside(read: Callable[[], T]) -> Future[T]:
+        def run() -> T:
+            workers.add(threading.get_ident())
+            return read()
+
+        return pool.submit(run)
+
+    try:
+        try:
+            trends = beside(weekly_trends)  # the slowest first: the database starts it first
+            sparks = beside(sparklines) if lanes > 1 else None
+        except RuntimeError:  # the interpreter is shutting down (an atexit hook): no new threads
+            return Dashboard(tools(), sparklines(), weekly_trends())
+        listed = tools()
+        return Dashboard(listed, sparks.result() if sparks else sparklines(), trends.result())
+    except BaseException:
+        if cancel is not None and workers:
+            cancel(set(workers))
+        raise
+    finally:
+        pool.shutdown(wait=True)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+import threading
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 from typing import Any
 
@@ -99,6 +100,10 @@ class PostgresStore:
             # ones are dropped there, and no request fails on one.
             check=ConnectionPool.check_connection,
         )
+        # Reads beside a caller's (Client.dashboard): at most max_size - 2 in all, so that when
+        # every read waits (a lock held by a migration) each caller still finds a connection.
+        self._beside = threading.BoundedSemaphore(max_size - 2) if max_size > 2 else None
+        self._held: dict[int, psycopg.Connection[Any]] = {}  # thread -> its connection now
         try:
             self._pool.open(wait=True, timeout=15)
         except PoolTimeout as exc:
@@ -164,6 +169,37 @@ class PostgresStore:
         self._pool.close()
 
     @contextmanager
+    def beside(self, wanted: int) -> Iterator[int]:
+        """How many of ``wanted`` reads may run now beside the caller's, each on a connection
+        of its own: no more than are idle in the pool (opening one can cost more than the read
+        saves, over a remote link), and no more than are not taken by other callers. From the
+        first call on, the pool keeps ``wanted + 1`` connections open for the next."""
+        if self._beside is None or wanted <= 0:
+            yield 0
+            return
+        idle = self._pool.get_stats().get("pool_available", 0) - 1  # one is the caller's
+        if self._pool.min_size < wanted + 1 <= self._pool.max_size:
+            self._pool.resize(wanted + 1, self._pool.max_size)
+        taken = 0
+        while taken < min(wanted, idle) and self._beside.acquire(blocking=False):
+            taken += 1
+        try:
+            yield taken
+        finally:
+            for _ in range(taken):
+                self._beside.release()
+
+    def cancel(self, threads: Collection[int]) -> None:
+        """Cancel the statements running on the connections ``threads`` hold: when a caller is
+        interrupted (Ctrl-C) its reads on other threads stop too, as its own does."""
+        for thread in threads:
+            conn = self._held.get(thread)
+            if conn is not None:
+                # an error: it ended meanwhile, or the database is gone; nothing runs there
+                with suppress(psycopg.Error):
+                    conn.cancel_safe(timeout=PROBE_TIMEOUT)
+
+    @contextmanager
     def _connection(self) -> Iterator[psycopg.Connection[Any]]:
         """A pooled connection; when none comes at once, a probe says whether the database is
         gone (fail now, with its reason) or only busy (wait for a free connection)."""
@@ -172,10 +208,8 @@ class PostgresStore:
         except PoolTimeout:
             pass
         else:
-            try:
+            with self._holding(conn):
                 yield conn
-            finally:
-                self._pool.putconn(conn)
             return
         probe = connect_raw(self.url, timeout=PROBE_TIMEOUT)  # raises when the database is gone
         if self._pool.get_stats().get("pool_size", 0) == 0:
@@ -193,9 +227,18 @@ class PostgresStore:
             raise TransientError(
                 f"no database connection became free within {POOL_WAIT:g} s"
             ) from exc
-        try:
+        with self._holding(conn):
             yield conn
+
+    @contextmanager
+    def _holding(self, conn: psycopg.Connection[Any]) -> Iterator[None]:
+        """``conn`` marked as this thread's while it is used (for ``cancel``), then given back."""
+        thread = threading.get_ident()
+        self._held[thread] = conn
+        try:
+            yield
         finally:
+            self._held.pop(thread, None)
             self._pool.putconn(conn)
 
     def _run(

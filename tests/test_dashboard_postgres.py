@@ -1,0 +1,150 @@
+"""Client.dashboard() over a direct connection when reads wait on a lock (a migration, a partition
+being dropped): concurrent callers still find connections, and an interrupted caller leaves
+nothing running."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+import pytest
+
+from worksinprod import Client, Records, Tool, WorksInProdError, postgres_store
+from worksinprod.dashboard import read_dashboard
+from worksinprod.heartbeat import run_once
+from worksinprod.postgres_store import PostgresStore
+
+
+@pytest.fixture
+def wip(database_url: str) -> Iterator[Client]:
+    store = PostgresStore(database_url)
+    client = Client(store)
+    client.add_tool(name="Segment", category="CDP", owner="Ravi")
+    run_once(client, now=datetime.now(UTC) - timedelta(hours=1), force=True)
+    client.dashboard()  # the first call asks the pool to keep three connections open
+    deadline = time.monotonic() + 10
+    while store._pool.get_stats().get("pool_available", 0) < 3:
+        assert time.monotonic() < deadline, "the pool never kept three connections"
+        time.sleep(0.05)
+    yield client
+    store.close()
+
+
+def lock_metrics(url: str) -> psycopg.Connection[tuple[object, ...]]:
+    locker = psycopg.connect(url)
+    locker.execute("lock table public.metrics in access exclusive mode")  # until rollback
+    return locker
+
+
+def waiting_on_locks(url: str) -> int:
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute(
+            "select count(*) from pg_stat_activity"
+            " where wait_event_type = 'Lock' and datname = current_database()"
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def test_two_callers_during_a_lock_both_get_their_dashboards(
+    wip: Client, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each caller one after another holds one of the pool's four connections; two dashboards
+    at once must not take all four and leave a read that needs no metrics without one."""
+    monkeypatch.setattr(postgres_store, "QUICK_WAIT", 0.2)
+    monkeypatch.setattr(postgres_store, "POOL_WAIT", 0.5)
+    locker = lock_metrics(database_url)
+    release = threading.Timer(2.5, locker.rollback)  # longer than the pool's waits
+    results: list[str] = []
+
+    def call() -> None:
+        try:
+            board = wip.dashboard()
+            results.append(f"ok {len(board.tools)}")
+        except WorksInProdError as exc:
+            results.append(f"{type(exc).__name__}: {exc}")
+
+    callers = [threading.Thread(target=call) for _ in range(2)]
+    release.start()
+    try:
+        for caller in callers:
+            caller.start()
+            time.sleep(0.2)
+        for caller in callers:
+            caller.join(30)
+    finally:
+        release.join()
+        locker.close()
+    assert results == ["ok 1", "ok 1"]
+
+
+def test_an_interrupted_dashboard_cancels_its_reads_on_other_connections(
+    wip: Client, database_url: str
+) -> None:
+    """Ctrl-C reaches only the caller's thread: the reads waiting on the lock on the two other
+    connections are cancelled, so the interrupt goes up while the lock is still held."""
+    store = wip.store
+    assert isinstance(store, PostgresStore)
+    locker = lock_metrics(database_url)
+    released = threading.Event()
+
+    def release() -> None:
+        released.set()
+        locker.rollback()
+
+    safety = threading.Timer(20, release)  # if nothing is cancelled, the test ends anyway
+    safety.start()
+
+    def interrupted() -> Records[Tool]:
+        deadline = time.monotonic() + 10
+        while waiting_on_locks(database_url) < 2:  # both other reads wait in the database
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        raise KeyboardInterrupt
+
+    try:
+        with store.beside(2) as lanes:
+            assert lanes == 2
+            with pytest.raises(KeyboardInterrupt):
+                read_dashboard(
+                    interrupted,
+                    wip.sparklines,
+                    wip.weekly_trends,
+                    lanes=lanes,
+                    cancel=store.cancel,
+                )
+        assert not released.is_set()  # returned while the lock was still held
+        assert waiting_on_locks(database_url) == 0
+    finally:
+        safety.cancel()
+        if not released.is_set():
+            release()
+        locker.close()
+
+
+def test_a_fresh_store_reads_one_after_another_then_keeps_three_connections(
+    database_url: str,
+) -> None:
+    """Opening a connection over a remote link can cost more than the read saves: with only the
+    caller's connection idle no read goes beside it, and the pool keeps three for the next."""
+    store = PostgresStore(database_url)
+    try:
+        with store.beside(2) as lanes:
+            assert lanes == 0
+        assert store._pool.min_size == 3
+        with store.beside(0) as none:
+            assert none == 0
+    finally:
+        store.close()
+
+
+def test_a_pool_of_two_never_reads_beside(database_url: str) -> None:
+    store = PostgresStore(database_url, max_size=2)
+    try:
+        Client(store).dashboard()
+        with store.beside(2) as lanes:
+            assert lanes == 0
+    finally:
+        store.close()
