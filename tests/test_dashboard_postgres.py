@@ -8,13 +8,14 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import psycopg
 import pytest
 
 from worksinprod import Client, Records, Tool, WorksInProdError, postgres_store
-from worksinprod.dashboard import read_dashboard
 from worksinprod.heartbeat import run_once
+from worksinprod.pg_threads import Held
 from worksinprod.postgres_store import PostgresStore
 
 
@@ -81,12 +82,10 @@ def test_two_callers_during_a_lock_both_get_their_dashboards(
 
 
 def test_an_interrupted_dashboard_cancels_its_reads_on_other_connections(
-    wip: Client, database_url: str
+    wip: Client, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Ctrl-C reaches only the caller's thread: the reads waiting on the lock on the two other
     connections are cancelled, so the interrupt goes up while the lock is still held."""
-    store = wip.store
-    assert isinstance(store, PostgresStore)
     locker = lock_metrics(database_url)
     released = threading.Event()
 
@@ -104,17 +103,10 @@ def test_an_interrupted_dashboard_cancels_its_reads_on_other_connections(
             time.sleep(0.05)
         raise KeyboardInterrupt
 
+    monkeypatch.setattr(wip, "tools", interrupted)  # the caller's own read
     try:
-        with store.beside(2) as lanes:
-            assert lanes == 2
-            with pytest.raises(KeyboardInterrupt):
-                read_dashboard(
-                    interrupted,
-                    wip.sparklines,
-                    wip.weekly_trends,
-                    lanes=lanes,
-                    cancel=store.cancel,
-                )
+        with pytest.raises(KeyboardInterrupt):
+            wip.dashboard()
         assert not released.is_set()  # returned while the lock was still held
         assert waiting_on_locks(database_url) == 0
     finally:
@@ -122,6 +114,63 @@ def test_an_interrupted_dashboard_cancels_its_reads_on_other_connections(
         if not released.is_set():
             release()
         locker.close()
+
+
+def test_reads_beside_are_shared_by_every_caller_and_given_back(wip: Client) -> None:
+    """A pool of four: two reads beside callers' at a time in all, given back after."""
+    store = wip.store
+    assert isinstance(store, PostgresStore)
+    with store.beside(2) as first, store.beside(2) as second:
+        assert (first, second) == (2, 0)
+    with store.beside(2) as again:
+        assert again == 2
+
+
+def test_a_cancel_never_reaches_the_next_user_of_a_connection(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cancel is sent while the thread it names gives its connection back, and another
+    thread starts a statement on it: that statement is not cancelled (the cancel's request is
+    slowed here to open the window; the database ignores a cancel that finds nothing running)."""
+    send = psycopg.Connection.cancel_safe
+
+    def slow_send(conn: psycopg.Connection[Any], timeout: float = 30.0) -> None:
+        time.sleep(0.4)
+        send(conn, timeout=timeout)
+
+    monkeypatch.setattr(psycopg.Connection, "cancel_safe", slow_send)
+    held = Held()
+    conn = psycopg.connect(database_url, autocommit=True)
+    handed_back = threading.Event()
+    threads: list[int] = []
+
+    def first_user() -> None:
+        threads.append(threading.get_ident())
+        with held.holding(conn):
+            conn.execute("select pg_sleep(0.1)")
+        handed_back.set()
+
+    def next_user() -> str:
+        handed_back.wait(10)
+        try:
+            conn.execute("select pg_sleep(1)")
+        except psycopg.errors.QueryCanceled:
+            return "cancelled"
+        return "ran"
+
+    try:
+        first = threading.Thread(target=first_user)
+        first.start()
+        while not threads:
+            time.sleep(0.01)
+        cancelling = threading.Thread(target=held.cancel, args=(threads,))
+        time.sleep(0.02)  # the first user's statement is running
+        cancelling.start()
+        first.join(10)
+        assert next_user() == "ran"
+        cancelling.join(10)
+    finally:
+        conn.close()
 
 
 def test_a_fresh_store_reads_one_after_another_then_keeps_three_connections(
@@ -148,3 +197,23 @@ def test_a_pool_of_two_never_reads_beside(database_url: str) -> None:
             assert lanes == 0
     finally:
         store.close()
+
+
+def test_a_thread_done_with_its_connection_cancels_nothing_on_it(database_url: str) -> None:
+    held = Held()
+    conn = psycopg.connect(database_url, autocommit=True)
+    threads: list[int] = []
+
+    def user() -> None:
+        threads.append(threading.get_ident())
+        with held.holding(conn):
+            conn.execute("select 1")
+
+    try:
+        done = threading.Thread(target=user)
+        done.start()
+        done.join(10)
+        threading.Timer(0.2, held.cancel, args=(threads,)).start()  # during the next statement
+        conn.execute("select pg_sleep(0.8)")  # raises QueryCanceled if it reached this one
+    finally:
+        conn.close()

@@ -192,8 +192,9 @@ class Client(Playbooks, Alerting, Checks, SlaReports, StackPages):
         """``tools()``, ``sparklines()`` and ``weekly_trends()`` in one call, read at once
         where the store allows (dashboard.py): what a dashboard's first screen shows, in about
         the time of the slowest read rather than of all three. Over a direct connection the
-        two slower reads take connections of their own only when the pool has them idle;
-        in memory there is nothing to overlap, so the three run one after another."""
+        two slower reads take connections of their own only when the pool has them idle, and
+        after the first call the pool keeps three open (one before); in memory there is
+        nothing to overlap, so the three run one after another."""
         reads = (self.tools, self.sparklines, self.weekly_trends)
         if self.store.kind == "postgres":
             store = cast("PostgresStore", self.store)

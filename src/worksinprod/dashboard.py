@@ -54,10 +54,13 @@ def read_dashboard(
         return Dashboard(tools(), sparklines(), weekly_trends())
     pool = ThreadPoolExecutor(max_workers=lanes, thread_name_prefix="worksinprod-dashboard")
     workers: set[int] = set()
+    stopped = threading.Event()
 
     def beside(read: Callable[[], T]) -> Future[T]:
         def run() -> T:
             workers.add(threading.get_ident())
+            if stopped.is_set():  # the caller failed before this read began: do not begin it
+                raise _Stopped
             return read()
 
         return pool.submit(run)
@@ -71,8 +74,13 @@ def read_dashboard(
         listed = tools()
         return Dashboard(listed, sparks.result() if sparks else sparklines(), trends.result())
     except BaseException:
+        stopped.set()
         if cancel is not None and workers:
             cancel(set(workers))
         raise
     finally:
-        pool.shutdown(wait=True)
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _Stopped(Exception):
+    """A read beside the caller's that did not begin, because the caller had already failed."""

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Collection, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -18,6 +17,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from .errors import StoreError, TransientError, ValidationError, from_code
 from .float4 import Float4Loader
+from .pg_threads import Beside, Held
 from .store import Row, Select, check_name
 
 # The pool logs every failed reconnect as a warning; with no logging configured Python prints
@@ -100,10 +100,10 @@ class PostgresStore:
             # ones are dropped there, and no request fails on one.
             check=ConnectionPool.check_connection,
         )
-        # Reads beside a caller's (Client.dashboard): at most max_size - 2 in all, so that when
-        # every read waits (a lock held by a migration) each caller still finds a connection.
-        self._beside = threading.BoundedSemaphore(max_size - 2) if max_size > 2 else None
-        self._held: dict[int, psycopg.Connection[Any]] = {}  # thread -> its connection now
+        # Reads beside a caller's (Client.dashboard): at most max_size - 2 at a time, so that
+        # when every read waits (a lock held by a migration) each caller still finds one.
+        self._beside = Beside(self._pool, max_size - 2)
+        self._held = Held()
         try:
             self._pool.open(wait=True, timeout=15)
         except PoolTimeout as exc:
@@ -168,36 +168,15 @@ class PostgresStore:
     def close(self) -> None:
         self._pool.close()
 
-    @contextmanager
-    def beside(self, wanted: int) -> Iterator[int]:
+    def beside(self, wanted: int) -> AbstractContextManager[int]:
         """How many of ``wanted`` reads may run now beside the caller's, each on a connection
-        of its own: no more than are idle in the pool (opening one can cost more than the read
-        saves, over a remote link), and no more than are not taken by other callers. From the
-        first call on, the pool keeps ``wanted + 1`` connections open for the next."""
-        if self._beside is None or wanted <= 0:
-            yield 0
-            return
-        idle = self._pool.get_stats().get("pool_available", 0) - 1  # one is the caller's
-        if self._pool.min_size < wanted + 1 <= self._pool.max_size:
-            self._pool.resize(wanted + 1, self._pool.max_size)
-        taken = 0
-        while taken < min(wanted, idle) and self._beside.acquire(blocking=False):
-            taken += 1
-        try:
-            yield taken
-        finally:
-            for _ in range(taken):
-                self._beside.release()
+        of its own (pg_threads.Beside: only idle ones, at most ``max_size - 2`` at a time)."""
+        return self._beside.lanes(wanted)
 
     def cancel(self, threads: Collection[int]) -> None:
-        """Cancel the statements running on the connections ``threads`` hold: when a caller is
-        interrupted (Ctrl-C) its reads on other threads stop too, as its own does."""
-        for thread in threads:
-            conn = self._held.get(thread)
-            if conn is not None:
-                # an error: it ended meanwhile, or the database is gone; nothing runs there
-                with suppress(psycopg.Error):
-                    conn.cancel_safe(timeout=PROBE_TIMEOUT)
+        """Cancel the statements ``threads`` are running on this store's connections: when a
+        caller is interrupted (Ctrl-C) its reads on other threads stop too, as its own does."""
+        self._held.cancel(threads)
 
     @contextmanager
     def _connection(self) -> Iterator[psycopg.Connection[Any]]:
@@ -233,12 +212,10 @@ class PostgresStore:
     @contextmanager
     def _holding(self, conn: psycopg.Connection[Any]) -> Iterator[None]:
         """``conn`` marked as this thread's while it is used (for ``cancel``), then given back."""
-        thread = threading.get_ident()
-        self._held[thread] = conn
         try:
-            yield
+            with self._held.holding(conn):
+                yield
         finally:
-            self._held.pop(thread, None)
             self._pool.putconn(conn)
 
     def _run(

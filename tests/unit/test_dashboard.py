@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import pytest
 
-from worksinprod import Dashboard, Records
+from worksinprod import Client, Dashboard, MemoryStore, Records
 from worksinprod.dashboard import read_dashboard
 from worksinprod.models import Sparkline, Tool, WeeklyTrend
 
@@ -127,9 +128,13 @@ def test_a_failed_worker_read_waits_for_the_other_worker() -> None:
     assert finished == ["weekly"]
 
 
-def test_an_interrupted_caller_cancels_the_reads_beside_it() -> None:
-    """Ctrl-C lands on the caller's thread: the reads on the others are cancelled (here: their
-    wait ends), waited for, and the interrupt goes on up."""
+@pytest.mark.parametrize("failure", [KeyboardInterrupt, Boom])
+def test_a_failed_or_interrupted_caller_cancels_the_reads_beside_it(
+    failure: type[BaseException],
+) -> None:
+    """Ctrl-C lands on the caller's thread, and a failed read makes the others' results
+    useless: the reads on the other threads are cancelled (here: their wait ends), waited for,
+    and the caller's failure goes on up."""
     running = threading.Barrier(3, timeout=10)
     cancelled = threading.Event()
     handed: list[set[int]] = []
@@ -140,19 +145,51 @@ def test_an_interrupted_caller_cancels_the_reads_beside_it() -> None:
             raise AssertionError("never cancelled")
         raise Boom("cancelled")
 
-    def interrupted() -> Records[Tool]:
+    def failing() -> Records[Tool]:
         running.wait()  # both others are in their reads
-        raise KeyboardInterrupt
+        raise failure("the caller's")
 
     def cancel(threads: set[int]) -> None:
         handed.append(set(threads))
         cancelled.set()
 
-    with pytest.raises(KeyboardInterrupt):
-        read_dashboard(interrupted, blocked, blocked, cancel=cancel)  # type: ignore[arg-type]
+    with pytest.raises(failure, match="the caller's"):
+        read_dashboard(failing, blocked, blocked, cancel=cancel)  # type: ignore[arg-type]
     assert len(handed) == 1
     assert len(handed[0]) == 2
     assert threading.get_ident() not in handed[0]
+
+
+def test_a_read_beside_that_had_not_begun_is_not_begun(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The caller failed before the threads beside it began their reads (they start late on a
+    busy machine): the reads are not begun."""
+    gate = threading.Event()
+    submit = ThreadPoolExecutor.submit
+
+    def late(pool: ThreadPoolExecutor, fn: Callable[[], object]) -> Future[object]:
+        def run() -> object:
+            gate.wait(10)  # the thread starts its work only now
+            return fn()
+
+        return submit(pool, run)
+
+    monkeypatch.setattr(ThreadPoolExecutor, "submit", late)
+    began: list[str] = []
+
+    def read(name: str) -> Callable[[], dict[str, object]]:
+        def run() -> dict[str, object]:
+            began.append(name)
+            return {}
+
+        return run
+
+    def failing() -> Records[Tool]:
+        threading.Timer(0.3, gate.set).start()
+        raise Boom("tools")
+
+    with pytest.raises(Boom):
+        read_dashboard(failing, read("sparklines"), read("weekly"))  # type: ignore[arg-type]
+    assert began == []
 
 
 def test_no_new_threads_at_interpreter_shutdown(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -169,4 +206,15 @@ def test_no_new_threads_at_interpreter_shutdown(monkeypatch: pytest.MonkeyPatch)
         on_thread("weekly", seen, {}),  # type: ignore[arg-type]
     )
     assert board == Dashboard(Records([]), {}, {})
+    assert set(seen.values()) == {threading.get_ident()}
+
+
+def test_in_memory_the_three_run_on_the_callers_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    wip = Client(MemoryStore())
+    seen: dict[str, int] = {}
+    monkeypatch.setattr(wip, "tools", on_thread("tools", seen, Records([])))
+    monkeypatch.setattr(wip, "sparklines", on_thread("sparklines", seen, {}))
+    monkeypatch.setattr(wip, "weekly_trends", on_thread("weekly", seen, {}))
+    wip.dashboard()
+    assert seen.keys() == {"tools", "sparklines", "weekly"}
     assert set(seen.values()) == {threading.get_ident()}
