@@ -76,3 +76,20 @@ def test_the_lowest_duplicated_tool_is_named(conn: Conn, tools: list[int], order
         f"Key (tool_id, recorded_at)=({twice[0]}, {LATE:%Y-%m-%d %H:%M:%S}+00) already exists."
     )
     assert count(conn, "metrics") == len(tools)
+
+
+def test_a_duplicate_at_a_statements_later_instant_is_refused(conn: Conn, tools: list[int]) -> None:
+    """Every instant of a statement is checked, not only its first."""
+    earlier = LATE - timedelta(hours=1)
+    conn.execute(INSERT_ALL, [LATE])
+    with pytest.raises(psycopg.errors.UniqueViolation) as caught:
+        conn.execute(
+            "insert into metrics (tool_id, recorded_at, health, latency_ms, uptime_pct, "
+            "data_quality, status) select t.id, u.at, 90, 100, 99, 95, 'healthy' "
+            "from tools t cross join unnest(%s::timestamptz[]) as u(at) where t.id = %s",
+            [[earlier, LATE], tools[7]],
+        )
+    assert caught.value.diag.message_detail == (
+        f"Key (tool_id, recorded_at)=({tools[7]}, {LATE:%Y-%m-%d %H:%M:%S}+00) already exists."
+    )
+    assert count(conn, "metrics") == len(tools)

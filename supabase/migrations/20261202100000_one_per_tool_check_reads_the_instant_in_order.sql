@@ -2,7 +2,8 @@
 -- statement's instant in heap order instead of the whole day through the tool_id index.
 --
 -- _metrics_one_per_tool_and_instant as 20261128100000_metrics_tool_index.sql defines it; two
--- changes, marked below. What it refuses, and how (SQLSTATE, constraint, message), is the same.
+-- changes, marked below. What it refuses, and how (SQLSTATE, constraint, message), is the same;
+-- the tool the message names is now always the lowest duplicated one (see below).
 --
 -- Why: its query (the tools with two rows at the instant, limit 1) was planned for its first row:
 -- a GroupAggregate over the day partition's tool_id index, which yields tools in order so that
@@ -13,8 +14,9 @@
 -- at 10,000 tools. Asked for the lowest duplicated tool with min() instead, the query is
 -- planned for all its rows: the instant's rows are read in heap order (the block-range index,
 -- or a sequential scan of the day) and hashed by tool, about 1 ms at 23:00 and 0.4 ms at 02:00
--- for 1,000 tools (explain analyze in the trigger). The tool named in the message is the same:
--- the lowest duplicated one, which the index's order gave first.
+-- for 1,000 tools (explain analyze in the trigger). The tool named in the message is the lowest
+-- duplicated one. The old check named whichever its plan met first: the lowest on the index's
+-- plan, another once the partitions were analysed (found by review); now always the lowest.
 --
 -- enable_indexscan = off is a guard: with an unanalysed day partition (a backfill's) the
 -- estimates are tiny, and the planner must not come back to the full index scan. PostgreSQL 18
@@ -37,7 +39,7 @@ begin
   -- Serialise with every other writer of metrics (see above); a no-op when already held.
   perform 1 from public.governance_settings g where g.id for update;
   for v_at in select distinct w.recorded_at from written w loop
-    -- Changed (issue 11, eighth pass): the lowest duplicated tool, as the index's order gave it,
+    -- Changed (issue 11, eighth pass): the lowest duplicated tool, whatever the plan,
     -- by min() instead of a limit (a limit plans for the first row, which kept the index scan).
     select min(d.tool_id) into v_tool
     from (
