@@ -86,11 +86,16 @@ _UPTIME = BY_NAME["uptime_pct"]
 _QUALITY = BY_NAME["data_quality"]
 
 
+def _step(value: float, goal: float, pull: float, noise: float, low: float, high: float) -> float:
+    """One value's move toward ``goal``, clamped to ``[low, high]``, rounded to two places."""
+    return round(min(high, max(low, value + pull * (goal - value) + noise)), 2)
+
+
 class HourDrift:
     """One hour's step for any number of tools.
 
     What every tool's step shares (the hour's timestamp as the digest key writes it, its UTC day
-    and hour) is worked out once per hour, and the step is written out in one function: a
+    and hour) is worked out once per hour, and Box-Muller is written out in the step: a
     168-hour backfill at 1,000 tools takes 168,000 steps, where the calls and the timestamp per
     step were about a third of the drift's time (docs/performance.md, eighth pass). The values
     are those of the functions this replaced, to the bit (tests/unit/test_drift_hour.py).
@@ -148,39 +153,25 @@ class HourDrift:
         pull = target.pull
         # each value moves toward its target, clamped to the metric's own range (metric_defs;
         # latency never under 1 ms), rounded to two places
-        value = prev.health
-        health = round(
-            min(
-                _HEALTH_HIGH,
-                max(_HEALTH_LOW, value + pull * (target.health - value) + 2.0 * n_health),
-            ),
-            2,
+        health = _step(prev.health, target.health, pull, 2.0 * n_health, _HEALTH_LOW, _HEALTH_HIGH)
+        latency = _step(
+            prev.latency_ms,
+            latency_target,
+            pull,
+            latency_target * 0.06 * n_latency,
+            1.0,
+            _LATENCY_HIGH,
         )
-        value = prev.latency_ms
-        latency = round(
-            min(
-                _LATENCY_HIGH,
-                max(
-                    1.0, value + pull * (latency_target - value) + latency_target * 0.06 * n_latency
-                ),
-            ),
-            2,
+        uptime = _step(
+            prev.uptime_pct, target.uptime_pct, pull, 0.03 * n_uptime, _UPTIME_LOW, _UPTIME_HIGH
         )
-        value = prev.uptime_pct
-        uptime = round(
-            min(
-                _UPTIME_HIGH,
-                max(_UPTIME_LOW, value + pull * (target.uptime_pct - value) + 0.03 * n_uptime),
-            ),
-            2,
-        )
-        value = prev.data_quality
-        quality = round(
-            min(
-                _QUALITY_HIGH,
-                max(_QUALITY_LOW, value + pull * (target.data_quality - value) + 0.8 * n_quality),
-            ),
-            2,
+        quality = _step(
+            prev.data_quality,
+            target.data_quality,
+            pull,
+            0.8 * n_quality,
+            _QUALITY_LOW,
+            _QUALITY_HIGH,
         )
         return Reading(health, latency, uptime, quality)
 
