@@ -6,36 +6,16 @@ review; MemoryStore never bumped it). An edit of a window still bumps it."""
 
 from __future__ import annotations
 
-from collections import Counter
-from typing import Any
-
 import httpx
 from psycopg.types.json import Jsonb
 
 import worksinprod
-from worksinprod import Client, Settings
-from worksinprod.store import Select
+from worksinprod import Settings
 from worksinprod.web.app import create_app
 
 from .factories import Conn, add_tool, metric, record
 from .servers import serve
-from .unit.test_stack_after_an_edit import beat
-
-
-def _count_reads(wip: Client) -> Counter[str]:
-    reads: Counter[str] = Counter()
-    store: Any = wip.store
-    for method in ("select", "select_values", "select_document"):
-        real = getattr(store, method, None)
-        if real is None:
-            continue
-
-        def counted(query: Select, real: Any = real) -> Any:
-            reads[query.relation] += 1
-            return real(query)
-
-        setattr(store, method, counted)
-    return reads
+from .unit.test_stack_after_an_edit import beat, count_reads, two_tools_and_a_flow
 
 
 def _version(conn: Conn) -> int:
@@ -53,11 +33,8 @@ def test_a_heartbeat_leaves_the_edit_counter_alone(conn: Conn) -> None:
 
 def test_a_heartbeat_reads_no_facets_or_integrations_on_postgres(database_url: str) -> None:
     with worksinprod.connect(database_url=database_url) as wip:
-        for slug, name in (("a", "Alpha"), ("b", "Bravo")):
-            wip.add_tool(name=name, category="CRM", owner="Dana", slug=slug)
-        wip.add_integration("a", "b", "leads")
-        beat(wip, "one", 2, {"a": 90.0, "b": 90.0})
-        reads = _count_reads(wip)
+        two_tools_and_a_flow(wip)
+        reads = count_reads(wip)
         app = create_app(Settings(admin_token=None), client=wip)
         with serve(app) as url, httpx.Client(base_url=url) as http:
             http.get("/stack").raise_for_status()

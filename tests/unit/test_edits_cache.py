@@ -4,40 +4,20 @@ the next request, and an edit of a tool or an integration shows on the next requ
 
 from __future__ import annotations
 
-from collections import Counter
-from typing import Any
-
 import httpx
 
 from worksinprod import Client, MemoryStore, Settings
-from worksinprod.store import Select
 from worksinprod.web.app import create_app
 
 from ..servers import serve
-from .test_stack_after_an_edit import beat
-
-
-def count_reads(store: MemoryStore) -> Counter[str]:
-    """How many times ``store`` has read each relation."""
-    reads: Counter[str] = Counter()
-    real_select = store.select
-
-    def select(query: Select) -> Any:
-        reads[query.relation] += 1
-        return real_select(query)
-
-    store.select = select  # type: ignore[method-assign,assignment]
-    return reads
+from .test_stack_after_an_edit import beat, count_reads, two_tools_and_a_flow
 
 
 def test_a_heartbeat_reads_no_facets_or_integrations_and_an_edit_does() -> None:
     store = MemoryStore()
     wip = Client(store)
-    for slug, name in (("a", "Alpha"), ("b", "Bravo")):
-        wip.add_tool(name=name, category="CRM", owner="Dana", slug=slug)
-    wip.add_integration("a", "b", "leads")
-    beat(wip, "one", 2, {"a": 90.0, "b": 90.0})
-    reads = count_reads(store)
+    two_tools_and_a_flow(wip)
+    reads = count_reads(wip)
     app = create_app(Settings(admin_token=None), client=wip)
     with serve(app) as url, httpx.Client(base_url=url) as http:
         assert "Dana" in http.get("/stack").text

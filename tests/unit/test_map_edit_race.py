@@ -13,16 +13,13 @@ from worksinprod import Client, MemoryStore, Settings
 from worksinprod.web.app import create_app
 
 from ..servers import serve
-from .test_stack_after_an_edit import beat
+from .test_stack_after_an_edit import beat, two_tools_and_a_flow
 
 
 def test_an_edit_during_a_map_build_does_not_break_the_map() -> None:
     store = MemoryStore()
     wip = Client(store)
-    for slug, name in (("a", "Alpha"), ("b", "Bravo")):
-        wip.add_tool(name=name, category="CRM", owner="Dana", slug=slug)
-    wip.add_integration("a", "b", "leads")
-    beat(wip, "one", 2, {"a": 90.0, "b": 90.0})
+    two_tools_and_a_flow(wip)
     app = create_app(Settings(admin_token=None), client=wip)
     with serve(app) as url, httpx.Client(base_url=url) as http:
         http.get("/map").raise_for_status()  # the integrations kept at this edit count

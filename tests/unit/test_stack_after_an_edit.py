@@ -5,6 +5,7 @@ an edit reorders the page or brings a tool onto it; a heartbeat shows on the nex
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -42,6 +43,31 @@ def beat(wip: Client, key: str, hours_ago: int, health: dict[str, float]) -> Non
             metrics=metrics,
         )
     )
+
+
+def two_tools_and_a_flow(wip: Client) -> None:
+    """Alpha and Bravo (slugs a and b, both owned by Dana), a flow from a to b, and a run."""
+    for slug, name in (("a", "Alpha"), ("b", "Bravo")):
+        wip.add_tool(name=name, category="CRM", owner="Dana", slug=slug)
+    wip.add_integration("a", "b", "leads")
+    beat(wip, "one", 2, {"a": 90.0, "b": 90.0})
+
+
+def count_reads(wip: Client) -> Counter[str]:
+    """How many times ``wip``'s store reads each relation from now on, by any of its reads."""
+    reads: Counter[str] = Counter()
+    store: Any = wip.store
+    for method in ("select", "select_values", "select_document"):
+        real = getattr(store, method, None)
+        if real is None:
+            continue
+
+        def counted(query: Select, real: Any = real) -> Any:
+            reads[query.relation] += 1
+            return real(query)
+
+        setattr(store, method, counted)
+    return reads
 
 
 def count_sparkline_reads(store: MemoryStore) -> list[object]:
