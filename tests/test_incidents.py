@@ -128,6 +128,45 @@ def test_a_chain_failing_together_is_one_incident_at_its_root(conn: Conn, run: R
     assert [t["owner"] for t in body["tools"]] == ["Dana Cho", "Priya Raman", "Sam Ortiz"]
 
 
+def summary(conn: Conn) -> str:
+    (text,) = (
+        conn.execute("select summary from incidents order by id desc limit 1").fetchone() or ()
+    )
+    return str(text)
+
+
+def test_a_degraded_root_with_a_downstream_down_is_not_said_to_be_down(
+    conn: Conn, run: Runner
+) -> None:
+    failing = {"segment": "degraded", "hubspot": "down"}
+    run(failing)
+    run(failing)
+    assert incidents(conn) == [("segment", "down", True, ["hubspot"])]
+    (body,) = conn.execute("select body from notification_events").fetchone() or ()
+    assert body["summary"] == (
+        "Segment is degraded; the incident is down at worst. HubSpot is downstream."
+        " Dana Cho has been told."
+    )
+    assert summary(conn) == body["summary"]
+
+
+def test_the_summary_follows_the_root_and_keeps_the_worst(conn: Conn, run: Runner) -> None:
+    run({"segment": "down"})
+    run({"segment": "down"})
+    assert summary(conn) == "Segment is down. Dana Cho has been told."
+    run({"segment": "degraded"})  # severity only escalates: still down, the root is not
+    assert (
+        summary(conn)
+        == "Segment is degraded; the incident is down at worst. Dana Cho has been told."
+    )
+    run({"segment": "down"})
+    assert summary(conn) == "Segment is down. Dana Cho has been told."
+    run({})
+    run({})  # resolved: the last words stay those of a failing root
+    assert incidents(conn) == [("segment", "down", False, None)]
+    assert summary(conn) == "Segment is down. Dana Cho has been told."
+
+
 def test_a_downstream_tool_failing_later_joins_without_a_message(conn: Conn, run: Runner) -> None:
     run({"segment": "down"})
     run({"segment": "down"})

@@ -62,7 +62,7 @@ def test_open_incidents_show_on_the_landing_tool_feed_and_incidents_pages(
     expect(event).to_have_count(1)
     expect(event).to_contain_text("Incident opened: Segment is down")
     event.locator("a").click()
-    expect(page.locator(".incident").first).to_contain_text("Open: Segment is down")
+    expect(page.locator(".incident").first).to_contain_text("Open: Segment (down)")
     expect(page.locator("body")).not_to_contain_text("The heartbeat itself has gone quiet.")
     page.goto(failing.url + "/map")
     expect(page.locator("svg.map .node.incident-root")).to_have_attribute("data-slug", "segment")
