@@ -217,3 +217,48 @@ def test_a_thread_done_with_its_connection_cancels_nothing_on_it(database_url: s
         conn.execute("select pg_sleep(0.8)")  # raises QueryCanceled if it reached this one
     finally:
         conn.close()
+
+
+def test_a_read_still_waiting_for_a_connection_never_begins_after_an_interrupt(
+    wip: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another caller took the idle connections between the lanes being counted and the reads
+    beside taking them: the two wait for one when Ctrl-C lands. No cancel can reach a read with
+    no connection, so each, given one after the interrupt, must not begin."""
+    store = wip.store
+    assert isinstance(store, PostgresStore)
+    pool_getconn = store._pool.getconn
+    gate = threading.Event()
+    waiting: list[str] = []
+    ran: list[str] = []
+
+    def getconn(timeout: float | None = None) -> Any:
+        if threading.current_thread().name.startswith("worksinprod-dashboard"):
+            waiting.append(threading.current_thread().name)
+            gate.wait(10)
+        return pool_getconn(timeout=timeout)
+
+    fetch = postgres_store._fetch
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        ran.append(threading.current_thread().name)
+        return fetch(*args, **kwargs)
+
+    def interrupted() -> Records[Tool]:
+        deadline = time.monotonic() + 10
+        while len(waiting) < 2:
+            assert time.monotonic() < deadline, "the reads beside never asked for a connection"
+            time.sleep(0.01)
+        threading.Timer(0.2, gate.set).start()  # a connection frees up after the interrupt
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store._pool, "getconn", getconn)
+    monkeypatch.setattr(postgres_store, "_fetch", recorded)
+    monkeypatch.setattr(wip, "tools", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        wip.dashboard()
+    assert gate.is_set()
+    assert ran == []
+    assert store._held._by_thread == {}
+    with store.beside(2) as lanes:  # every lane given back
+        assert lanes == 2

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from .models import Sparkline, Tool, WeeklyTrend
+from .pg_threads import Stopped, stoppable
 from .records import Records
 
 T = TypeVar("T")
@@ -60,8 +61,9 @@ def read_dashboard(
         def run() -> T:
             workers.add(threading.get_ident())
             if stopped.is_set():  # the caller failed before this read began: do not begin it
-                raise _Stopped
-            return read()
+                raise Stopped
+            with stoppable(stopped):  # nor once it has a connection, if it waited for one
+                return read()
 
         return pool.submit(run)
 
@@ -80,7 +82,3 @@ def read_dashboard(
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-
-
-class _Stopped(Exception):
-    """A read beside the caller's that did not begin, because the caller had already failed."""

@@ -14,6 +14,24 @@ from psycopg_pool import ConnectionPool
 CANCEL_TIMEOUT = 3
 """Seconds a cancel request may take: the database may be gone."""
 
+_local = threading.local()
+
+
+class Stopped(Exception):
+    """A read on another thread that did not begin, because its caller had already stopped."""
+
+
+@contextmanager
+def stoppable(stop: threading.Event) -> Iterator[None]:
+    """Reads on this thread, within the block, refuse to begin once ``stop`` is set: one still
+    waiting for a pooled connection when its caller is interrupted, which no cancel can reach
+    (Held.holding checks, after the connection is marked as this thread's)."""
+    _local.stop = stop
+    try:
+        yield
+    finally:
+        _local.stop = None
+
 
 class Beside:
     """At most ``size`` reads beside their callers' in the whole store, and only on connections
@@ -62,6 +80,11 @@ class Held:
         with self._lock:
             self._by_thread[thread] = conn
         try:
+            # After marking: a stop set before this check is seen here, and one set after it
+            # is followed by a cancel, which finds this thread's connection.
+            stop: threading.Event | None = getattr(_local, "stop", None)
+            if stop is not None and stop.is_set():
+                raise Stopped
             yield
         finally:
             with self._lock:  # not while a cancel of this very use is being sent
