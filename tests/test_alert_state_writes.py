@@ -25,11 +25,22 @@ START = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - 160 * HOU
 PREVIOUS = (
     Path(__file__).parent.parent / "supabase/migrations/20261127150000_cheaper_heartbeat_checks.sql"
 )
+# Since 20261203100000 a summary names a failing root as it is ("crm is degraded; the incident
+# is down at worst."), where the previous function said "crm is down."; read back in the old
+# words, everything else must be the same.
+OLD_WORDS = (
+    r"'^(.*?) is (?:degraded|down); the incident is (down|degraded) at worst\.', '\1 is \2.'"
+)
 INCIDENTS = (
-    "select id, tool_id, severity, opened_at, resolved_at, summary from incidents order by id"
+    f"select id, tool_id, severity, opened_at, resolved_at, regexp_replace(summary, {OLD_WORDS})"
+    " from incidents order by id"
 )
 MEMBERS = "select * from incident_tools order by incident_id, tool_id"
-EVENTS = "select kind, incident_id, run_id, occurred_at, body from notification_events order by id"
+EVENTS = (
+    "select kind, incident_id, run_id, occurred_at, case when body ? 'summary' then jsonb_set("
+    f"body, '{{summary}}', to_jsonb(regexp_replace(body ->> 'summary', {OLD_WORDS}))) else body end"
+    " from notification_events order by id"
+)
 STATE = "select tool_id, status, least(streak, 48) from tool_alert_state order by tool_id"
 
 
