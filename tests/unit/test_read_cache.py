@@ -96,3 +96,56 @@ def test_a_flood_of_distinct_keys_evicts_them_not_the_entry_every_request_reads(
     assert len(cache._values) <= 512
     assert ("map page", "q1999") in cache._values
     assert ("map page", "q0") not in cache._values
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_read_that_moves_with_the_clock_is_read_again_after_its_age() -> None:
+    clock = Clock()
+    cache, (calls, compute) = ReadCache(clock=clock), counter()
+    assert cache.read(S1, "window", compute, max_age=60) == 1
+    clock.now += 59.9
+    assert cache.read(S1, "window", compute, max_age=60) == 1
+    clock.now += 0.1
+    assert cache.read(S1, "window", compute, max_age=60) == 2  # same state, too old
+    assert cache.read(S1, "window", compute, max_age=60) == 2
+    assert len(calls) == 2
+
+
+def test_its_age_counts_from_before_the_read() -> None:
+    """A read of a window taken at its start: a slow read is not kept its whole age after."""
+    clock = Clock()
+    cache = ReadCache(clock=clock)
+
+    def slow() -> str:
+        clock.now += 50
+        return "read"
+
+    cache.read(S1, "window", slow, max_age=60)
+    clock.now += 10
+    assert cache.read(S1, "window", lambda: "again", max_age=60) == "again"
+
+
+def test_reads_without_an_age_are_kept_for_the_whole_state() -> None:
+    clock = Clock()
+    cache, (_calls, compute) = ReadCache(clock=clock), counter()
+    cache.read(S1, "x", compute)
+    clock.now += 10**9
+    assert cache.read(S1, "x", compute) == 1
+
+
+def test_a_kept_none_is_a_value() -> None:
+    cache, calls = ReadCache(), []
+
+    def nothing() -> None:
+        calls.append(1)
+
+    for _ in range(3):
+        cache.read(S1, "none", nothing, max_age=60)
+    assert calls == [1]

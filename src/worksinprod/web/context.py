@@ -132,10 +132,13 @@ def client(request: Request) -> Client:
     return dashboard(request).client
 
 
-def cached(request: Request, name: Hashable, compute: Callable[[], T]) -> T:
-    """``compute()`` once per heartbeat or edit, shared by every visitor in between."""
+def cached(
+    request: Request, name: Hashable, compute: Callable[[], T], max_age: float | None = None
+) -> T:
+    """``compute()`` once per heartbeat or edit, shared by every visitor in between; with
+    ``max_age`` (a read that moves with the clock: cache.CLOCK_AGE) also at most that old."""
     shared = dashboard(request)
-    return shared.cache.read(stack_state(request, shared.client), name, compute)
+    return shared.cache.read(stack_state(request, shared.client), name, compute, max_age)
 
 
 def cached_between_edits(request: Request, name: Hashable, compute: Callable[[], T]) -> T:

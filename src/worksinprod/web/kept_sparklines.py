@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 
 MAX_AGE = 60.0
 """Seconds a tool's line is kept across edits: how late a point turning 24 hours old may still be
-drawn (the read cache keeps a whole page as long, until the next change)."""
+drawn (the read cache keeps a page's rows as long: cache.CLOCK_AGE)."""
 
 Read = Callable[[Sequence[int]], dict[int, list[float]]]
 

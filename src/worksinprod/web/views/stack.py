@@ -14,6 +14,7 @@ from ...limits import FIELD_LIMITS
 from ...metric_defs import METRICS
 from ...models import Status, Tool
 from ...stack_pages import StackFacets, StackPage
+from ..cache import CLOCK_AGE
 from ..context import (
     cached,
     cached_between_edits,
@@ -188,7 +189,9 @@ def rows_html(request: Request, q: StackQuery, context: dict[str, Any]) -> Marku
             template.render({**context, "sparks": sparks, "refresh_seconds": refresh})
         )
 
-    return cached(request, ("rows", q.params(), context["page"]), compute)
+    # the sparklines are the last 24 hours by the clock: read again after CLOCK_AGE even with
+    # no change, as the kept lines are (their own MAX_AGE)
+    return cached(request, ("rows", q.params(), context["page"]), compute, max_age=CLOCK_AGE)
 
 
 @router.get("/stack", response_class=HTMLResponse, include_in_schema=False)
@@ -222,5 +225,6 @@ def stack_rows(
         request,
         ("rows-packed", q.params(), context["page"]),
         lambda: packed(rows_html(request, q, context).encode()),
+        max_age=CLOCK_AGE,
     )
     return packed_response(request, body, "text/html; charset=utf-8")

@@ -16,6 +16,7 @@ from ...errors import PermissionDeniedError
 from ...metric_defs import METRICS
 from ...models import ReadingDetail, Tool, ToolName
 from ...payload import safe_link
+from ..cache import CLOCK_AGE
 from ..context import cached, client, render, signed_in
 from ..markdown import render as markdown
 
@@ -71,7 +72,8 @@ def tool_page(request: Request, slug: str) -> HTMLResponse:
 
 def tool_context(request: Request, slug: str) -> dict[str, Any]:
     """Everything the tool page shows (also re-rendered with a form error by the edits)."""
-    reads = cached(request, ("tool", slug), lambda: _tool_reads(request, slug))
+    # its week of samples and its days move with the clock: kept at most CLOCK_AGE between changes
+    reads = cached(request, ("tool", slug), lambda: _tool_reads(request, slug), CLOCK_AGE)
     return {
         **reads,
         # per request: what a real check saw last (a ping lands without an edit or a run) and
