@@ -56,7 +56,7 @@ def test_a_run_that_started_later_never_commits_a_lower_id_after_a_higher(
     fast.start()
     fast.join(20)
     slow.join(20)
-    ids = dict(conn.execute("select run_key, id from heartbeat_log").fetchall())
+    ids: dict[str, int] = dict(conn.execute("select run_key, id from heartbeat_log").fetchall())
     # The order they committed in is the order of their ids: the last to commit holds the
     # newest id, so stack_state moved when it landed.
     assert sorted(finished, key=ids.__getitem__) == finished

@@ -80,7 +80,7 @@ def test_a_cold_stack_is_the_page_drawn_from_health_sparklines(
         one = create_app(Settings(database_url=database_url, admin_token=None), client=wip)
         two = create_app(Settings(database_url=database_url, admin_token=None), client=wip)
         kept = two.state.dashboard.sparklines
-        kept.holds_run = lambda run_id: True
+        kept.holds_run = lambda run: True
         with serve(one) as first, serve(two) as second:
             drawn = httpx.get(f"{first}/stack").text
             assert drawn == httpx.get(f"{second}/stack").text

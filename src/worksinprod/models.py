@@ -205,10 +205,13 @@ class ToolState(Model):
 
 
 class StackState(Model):
-    """What readers' caches are keyed by: the newest run recorded and the count of edits."""
+    """What readers' caches are keyed by: the newest run recorded and the count of edits, in
+    the database's history ``epoch`` (another after a reset or a restore: the two numbers of
+    another epoch say nothing about these)."""
 
     run_id: int
     version: int
+    epoch: str = ""
 
 
 class StackSummary(Model):

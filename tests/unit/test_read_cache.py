@@ -149,3 +149,13 @@ def test_a_kept_none_is_a_value() -> None:
     for _ in range(3):
         cache.read(S1, "none", nothing, max_age=60)
     assert calls == [1]
+
+
+def test_another_epoch_replaces_what_was_kept_whatever_its_numbers() -> None:
+    """A reset database: its (1, 0) is not the (2, 1) kept, nor older than it."""
+    cache, (calls, compute) = ReadCache(), counter()
+    cache.read(EDITED, "x", compute)
+    reset = StackState(run_id=1, version=0, epoch="after a reset")
+    assert cache.read(reset, "x", compute) == 2
+    assert cache.read(reset, "x", compute) == 2  # kept in its epoch
+    assert len(calls) == 2

@@ -40,7 +40,7 @@ COLUMNS = {
     "tool_weekly_trends": "tool_id slug days avg_health p95_latency_ms avg_uptime_pct "
     "avg_data_quality",
     "tool_status_changes": "tool_id slug recorded_at previous_status status",
-    "stack_state": "run_id version",
+    "stack_state": "run_id version epoch",
     "stack_facets": "tools categories owners",
     "tool_health_24h": "tool_id health latency_ms",
     "stack_glance": "tools healthy degraded down maintenance unknown health_count health_sum",

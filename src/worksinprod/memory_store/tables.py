@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -74,6 +75,8 @@ class Tables:
     trends_through: date | None = None
     version: int = 0
     """stack_version: bumped by every edit (not by heartbeats), as the triggers do."""
+    epoch: str = field(default_factory=lambda: uuid.uuid4().hex)
+    """stack_state's history: these tables' own, as a database's is."""
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def next_id(self) -> int:

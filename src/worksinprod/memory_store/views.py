@@ -190,7 +190,13 @@ def retention_setting(tables: Tables, now: datetime) -> list[Row]:
 
 
 def stack_state(tables: Tables, now: datetime) -> list[Row]:
-    return [{"run_id": max(tables.heartbeat_log, default=0), "version": tables.version}]
+    return [
+        {
+            "run_id": max(tables.heartbeat_log, default=0),
+            "version": tables.version,
+            "epoch": tables.epoch,
+        }
+    ]
 
 
 def stack_glance(tables: Tables, now: datetime) -> list[Row]:

@@ -108,6 +108,10 @@ class ReadCache:
 
 
 def _at_least(state: StackState, other: StackState) -> bool:
+    """Whether ``state`` is ``other`` or newer: in another epoch (a reset or restored
+    database) it replaces ``other`` whatever its numbers."""
+    if state.epoch != other.epoch:
+        return True
     return state.run_id >= other.run_id and state.version >= other.version
 
 

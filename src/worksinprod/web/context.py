@@ -147,8 +147,9 @@ def cached_between_edits(request: Request, name: Hashable, compute: Callable[[],
     request after one does not read them again. Every edit of those tables bumps the edit
     counter in its own transaction (20261126110000_stack_version.sql), so none is stale."""
     shared = dashboard(request)
-    edits = stack_state(request, shared.client).version
-    return shared.edits_cache.read(StackState(run_id=0, version=edits), name, compute)
+    state = stack_state(request, shared.client)
+    edits = StackState(run_id=0, version=state.version, epoch=state.epoch)
+    return shared.edits_cache.read(edits, name, compute)
 
 
 def kept_sparklines(
@@ -157,12 +158,13 @@ def kept_sparklines(
     """The health sparklines of ``tool_ids`` at the newest run, kept across edits; ``found``:
     those lines as just read in this request's state (any not held are taken from it)."""
     shared = dashboard(request)
-    run_id = stack_state(request, shared.client).run_id
+    state = stack_state(request, shared.client)
+    run = (state.epoch, state.run_id)
     if found is None:
-        return shared.sparklines.read(run_id, tool_ids, shared.client.health_sparklines)
+        return shared.sparklines.read(run, tool_ids, shared.client.health_sparklines)
     lines = found  # a tool without samples has no line: none is read for it either
     return shared.sparklines.read(
-        run_id, tool_ids, lambda missing: {i: lines[i] for i in missing if i in lines}
+        run, tool_ids, lambda missing: {i: lines[i] for i in missing if i in lines}
     )
 
 
@@ -170,7 +172,8 @@ def sparklines_unread(request: Request) -> bool:
     """Whether no health sparkline of the newest run is held yet (the first read after a
     heartbeat): a stack page read then brings its own (Client.stack_page(sparklines=True))."""
     shared = dashboard(request)
-    return not shared.sparklines.holds_run(stack_state(request, shared.client).run_id)
+    state = stack_state(request, shared.client)
+    return not shared.sparklines.holds_run((state.epoch, state.run_id))
 
 
 def packed(raw: bytes, compresslevel: int = 6) -> tuple[bytes, bytes]:

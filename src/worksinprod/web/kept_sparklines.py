@@ -23,6 +23,9 @@ drawn (the read cache keeps a page's rows as long: cache.CLOCK_AGE)."""
 
 Read = Callable[[Sequence[int]], dict[int, list[float]]]
 
+Run = tuple[str, int]
+"""A run as stack_state names it: its database's epoch and its id."""
+
 
 class KeptSparklines:
     """Each tool's last 24 hours of health at the newest run, read when missing or old."""
@@ -30,24 +33,24 @@ class KeptSparklines:
     def __init__(self, max_age: float = MAX_AGE, clock: Callable[[], float] = time.monotonic):
         self._max_age = max_age
         self._clock = clock
-        self._run: int | None = None
+        self._run: Run | None = None
         self._lines: dict[int, tuple[float, list[float]]] = {}
         self._lock = threading.Lock()
 
-    def holds_run(self, run_id: int) -> bool:
-        """Whether lines of run ``run_id`` are held: if not (the first page after a heartbeat),
+    def holds_run(self, run: Run) -> bool:
+        """Whether lines of ``run`` are held: if not (the first page after a heartbeat),
         reading the page's lines along with the page saves a round trip."""
-        return self._run == run_id
+        return self._run == run
 
-    def read(self, run_id: int, tool_ids: Sequence[int], fetch: Read) -> dict[int, list[float]]:
+    def read(self, run: Run, tool_ids: Sequence[int], fetch: Read) -> dict[int, list[float]]:
         """The lines of ``tool_ids`` as ``fetch`` gives them (a tool without samples has no
-        entry), at run ``run_id``; ``fetch`` is asked only for the tools not held or too old."""
+        entry), at ``run``; ``fetch`` is asked only for the tools not held or too old."""
         now = self._clock()
         with self._lock:
-            if self._run is not None and run_id < self._run:
+            if self._run is not None and run[0] == self._run[0] and run[1] < self._run[1]:
                 return fetch(tool_ids)  # read the state before a newer run was seen: keep none
-            if run_id != self._run:
-                self._run, self._lines = run_id, {}
+            if run != self._run:  # a newer run, or another epoch (a reset database)
+                self._run, self._lines = run, {}
             lines = self._lines
         missing = [
             i for i in tool_ids if (kept := lines.get(i)) is None or now - kept[0] > self._max_age
