@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import psycopg
@@ -92,6 +93,42 @@ def test_a_run_and_an_edit_reach_every_open_stream(served: Served, database_url:
         run_once(elsewhere, force=True)
         for stream in streams:
             assert json.loads(stream.next_event("change"))["table"] == "heartbeat_log"
+
+
+def test_every_edit_an_open_page_shows_reaches_the_stream(
+    served: Served, database_url: str
+) -> None:
+    stream = Stream(served.stack, served.url)
+    stream.next_event("ready")
+    now = datetime.now(UTC)
+    with worksinprod.connect(database_url=database_url) as elsewhere:
+        elsewhere.add_tool(name="Segment", category="CDP", owner="Ana Ruiz")
+        assert json.loads(stream.next_event("change")) == {"table": "tools"}
+        edits: list[tuple[str, Callable[[], object]]] = [
+            ("tool_checks", lambda: elsewhere.set_check("segment", "ping")),
+            (
+                "playbook_revisions",
+                lambda: elsewhere.set_playbook("segment", "# Restart it", expected_revision=0),
+            ),
+            (
+                "maintenance_windows",
+                lambda: elsewhere.add_maintenance(
+                    "segment", starts_at=now, ends_at=now + timedelta(hours=1), reason="upgrade"
+                ),
+            ),
+            (
+                "notification_channels",
+                lambda: elsewhere.add_channel(
+                    "webhook", "http://127.0.0.1:9/hook", secret="whsec_" + "A" * 32
+                ),
+            ),
+            ("governance_settings", lambda: elsewhere.set_retention(3)),
+        ]
+        for table, edit in edits:
+            edit()
+            seen: set[str] = set()  # other tables may be told of too: this one must be
+            while table not in seen:
+                seen.add(json.loads(stream.next_event("change"))["table"])
 
 
 def test_streams_end_when_the_server_stops(served: Served) -> None:
