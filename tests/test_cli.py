@@ -49,7 +49,14 @@ def test_migrate_then_seed_from_empty_then_again_changes_nothing(empty_database_
     assert "applying 20261125120000_roles.sql" in out
     assert wip(empty_database_url, "seed")[1].startswith("demo stack loaded: 28 tools, 39")
     assert "nothing to apply" in wip(empty_database_url, "migrate")[1]
-    assert wip(empty_database_url, "seed")[1].startswith("demo stack loaded: 28 tools, 39")
+    edits = "select version from stack_version"
+    with psycopg.connect(empty_database_url) as conn:
+        before = conn.execute(edits).fetchone()
+    assert wip(empty_database_url, "seed")[1].startswith(
+        "demo stack already loaded: nothing new (28 tools, 39"
+    )
+    with psycopg.connect(empty_database_url) as conn:
+        assert conn.execute(edits).fetchone() == before  # not an edit: caches stay
 
 
 def test_heartbeat_backfill_status_and_feed(database_url: str) -> None:

@@ -42,10 +42,18 @@ def seed_command(
 ) -> None:
     """Load the demo MarTech stack; tools and integrations that exist are left alone."""
     url = runtime(ctx).direct_url()
-    load_demo_stack(url)
     client = runtime(ctx).client
+    before = (len(client.tools()), len(client.integrations()))
+    load_demo_stack(url)
+    tools, flows = len(client.tools()), len(client.integrations())
+    if (tools, flows) == before:
+        console.print(
+            f"demo stack already loaded: nothing new ({tools} tools, {flows} integrations)"
+        )
+        return
     console.print(
-        f"demo stack loaded: {len(client.tools())} tools, {len(client.integrations())} integrations"
+        f"demo stack loaded: {tools - before[0]} tools, {flows - before[1]} integrations"
+        f" ({tools} tools, {flows} integrations in all)"
     )
 
 
