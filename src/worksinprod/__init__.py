@@ -5,6 +5,7 @@
 >>> wip.tools().to_pandas()              # every tool with its current values
 """
 
+from .checks import Check
 from .client import Client, connect
 from .config import Settings
 from .dashboard import Dashboard
@@ -21,6 +22,15 @@ from .errors import (
     ValidationError,
     WorksInProdError,
 )
+from .incidents import (
+    Channel,
+    Incident,
+    IncidentEvent,
+    MaintenanceWindow,
+    Notification,
+    Uptime,
+    WatchdogReport,
+)
 from .memory_store import MemoryStore
 from .models import (
     HealthTrend,
@@ -30,6 +40,7 @@ from .models import (
     Metric,
     Playbook,
     PlaybookRevision,
+    ReadingDetail,
     Sparkline,
     StackState,
     StackSummary,
@@ -43,6 +54,7 @@ from .models import (
 from .playbook import playbook_url
 from .records import Records
 from .runtime import Runtime
+from .sla import SlaRow
 from .stack_pages import StackFacets, StackPage
 from .store import Select, Store
 
@@ -50,6 +62,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AuthError",
+    "Channel",
+    "Check",
     "Client",
     "ConfigError",
     "ConflictError",
@@ -58,18 +72,24 @@ __all__ = [
     "HealthTrend",
     "HeartbeatResult",
     "HeartbeatRun",
+    "Incident",
+    "IncidentEvent",
     "Integration",
+    "MaintenanceWindow",
     "MemoryStore",
     "Metric",
     "MigrationError",
     "NotFoundError",
+    "Notification",
     "PermissionDeniedError",
     "Playbook",
     "PlaybookRevision",
+    "ReadingDetail",
     "Records",
     "Runtime",
     "Select",
     "Settings",
+    "SlaRow",
     "Sparkline",
     "StackFacets",
     "StackPage",
@@ -83,7 +103,9 @@ __all__ = [
     "ToolName",
     "ToolState",
     "TransientError",
+    "Uptime",
     "ValidationError",
+    "WatchdogReport",
     "WeeklyTrend",
     "WorksInProdError",
     "__version__",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 import types
+import typing
 
 import pytest
 
@@ -36,3 +38,20 @@ def test_a_client_runs_on_the_exported_memory_store() -> None:
         wip.add_tool(name="Segment", category="CDP", owner="Ravi")
         rows = wip.store.select(worksinprod.Select("tools_current", columns=["slug"]))
     assert rows == [{"slug": "segment"}]
+
+
+def test_every_type_a_client_method_returns_is_exported() -> None:
+    """A reader of ``wip.sla_report(...)`` can name what it returns, as docs do."""
+    missing = set()
+
+    def walk(hint: object, method: str) -> None:
+        for arg in typing.get_args(hint):
+            walk(arg, method)
+        ours = inspect.isclass(hint) and hint.__module__.startswith("worksinprod.")
+        if ours and getattr(hint, "__name__", "") not in worksinprod.__all__:
+            missing.add(f"{method} -> {getattr(hint, '__name__', hint)}")
+
+    for name, method in inspect.getmembers(worksinprod.Client, inspect.isfunction):
+        if not name.startswith("_"):
+            walk(typing.get_type_hints(method).get("return"), name)
+    assert missing == set()
