@@ -58,13 +58,16 @@ def rows(stack: Stack, lines: list[str]) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("width", [40, 60, 80, 120, 200])
-def test_numbers_and_statuses_are_never_cut_at_any_width(stack: Stack, width: int) -> None:
+@pytest.mark.parametrize("width", [40, 55, 60, 70, 75, 79, 80, 120, 200])
+def test_numbers_statuses_and_check_kinds_are_never_cut_at_any_width(
+    stack: Stack, width: int
+) -> None:
     lines = render(stack, width)
     assert max(len(line.rstrip()) for line in lines) <= width
     for tool, row in zip(stack[0], rows(stack, lines), strict=True):
         row = row.replace(" ms", "ms")
         assert tool.status.value in row.split()
+        assert tool.check_kind in row.split()  # a simulated number is never taken for a real one
         for value in (
             fmt(tool.health),
             fmt(tool.latency_ms, "ms", 0),

@@ -79,9 +79,9 @@ def stack_table(
     tools: Sequence[Tool], sparks: Mapping[str, Sparkline], width: int
 ) -> Table | Group:
     """The stack as a table that fits ``width``. Tool, status and the numbers are never cut or
-    wrapped. To fit, in order: the category goes, long tool names shorten to 20 characters, the
-    sparkline shortens to 8 hours, the owner goes, the sparkline goes, the check kind goes, tool
-    names shorten to 6.
+    wrapped, nor is the check kind (a simulated number is never taken for a real one). To fit,
+    in order: the category goes, long tool names shorten to 20 characters, the sparkline
+    shortens to 8 hours, the owner goes, the sparkline goes, tool names shorten to 6.
     Narrower than that (a phone's terminal), one line per tool, broken between values only."""
     history = {t.slug: sparks[t.slug].health[-24:] if t.slug in sparks else [] for t in tools}
     columns: dict[str, list[str]] = {
@@ -112,7 +112,6 @@ def stack_table(
     shrink(SPARK, 8)  # fewer hours than that say nothing a status does not
     drop("owner")
     drop(SPARK)
-    drop("check")
     shrink("tool", 6)
     if excess() > 0:
         return Group(
