@@ -29,7 +29,8 @@ PREVIOUS = (
 # is down at worst."), where the previous function said "crm is down."; read back in the old
 # words, everything else must be the same.
 OLD_WORDS = (
-    r"'^(.*?) is (?:degraded|down); the incident is (down|degraded) at worst\.', '\1 is \2.'"
+    r"'^(.*?) (?:is degraded|is down|is healthy again|is in maintenance|has not been heard from);"
+    r" the incident is (down|degraded) at worst\.', '\1 is \2.'"
 )
 INCIDENTS = (
     f"select id, tool_id, severity, opened_at, resolved_at, regexp_replace(summary, {OLD_WORDS})"

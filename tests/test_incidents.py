@@ -151,20 +151,28 @@ def test_a_degraded_root_with_a_downstream_down_is_not_said_to_be_down(
 
 
 def test_the_summary_follows_the_root_and_keeps_the_worst(conn: Conn, run: Runner) -> None:
+    worst = "; the incident is down at worst. Dana Cho has been told."
     run({"segment": "down"})
     run({"segment": "down"})
     assert summary(conn) == "Segment is down. Dana Cho has been told."
     run({"segment": "degraded"})  # severity only escalates: still down, the root is not
-    assert (
-        summary(conn)
-        == "Segment is degraded; the incident is down at worst. Dana Cho has been told."
-    )
+    assert summary(conn) == "Segment is degraded" + worst
+    run({"segment": "maintenance"})
+    assert summary(conn) == "Segment is in maintenance" + worst
     run({"segment": "down"})
     assert summary(conn) == "Segment is down. Dana Cho has been told."
-    run({})
-    run({})  # resolved: the last words stay those of a failing root
+    run({})  # open until a second healthy run
+    assert summary(conn) == "Segment is healthy again" + worst
+    run({})  # resolved: the words of its last open run stay
     assert incidents(conn) == [("segment", "down", False, None)]
-    assert summary(conn) == "Segment is down. Dana Cho has been told."
+    assert summary(conn) == "Segment is healthy again" + worst
+    (body,) = (
+        conn.execute(
+            "select body from notification_events where kind = 'incident_resolved'"
+        ).fetchone()
+        or ()
+    )
+    assert body["summary"].startswith("Segment is back after ")
 
 
 def test_a_downstream_tool_failing_later_joins_without_a_message(conn: Conn, run: Runner) -> None:
