@@ -42,7 +42,9 @@ def test_a_ping_moves_nothing_and_a_changed_check_moves_both(
         wip.record_ping(token, ok=False)
         assert edits(wip) == before
         assert told(listener) == []
-        assert wip.check("census").last_ping_ok is False  # the ping itself is kept
+        check = wip.check("census")
+        assert check is not None
+        assert check.last_ping_ok is False  # the ping itself is kept
 
         wip.set_check("census", "ping", every_s=7200, grace_s=1800)  # an edit of the check
         assert edits(wip) == before + 1
