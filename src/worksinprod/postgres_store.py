@@ -15,7 +15,7 @@ from psycopg.rows import RowFactory, dict_row, tuple_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from .errors import StoreError, TransientError, ValidationError, from_code
+from .errors import ConfigError, StoreError, TransientError, ValidationError, from_code
 from .float4 import Float4Loader
 from .pg_threads import Beside, Held
 from .store import Row, Select, check_name
@@ -33,17 +33,42 @@ PROBE_TIMEOUT = 3
 """Seconds a probe connection may take: a database that is gone fails this fast, in one line."""
 
 
+REFUSALS = (
+    "authentication failed",  # password, SCRAM, ident, PAM
+    "no password supplied",
+    "does not exist",  # the role or the database
+    "no pg_hba.conf entry",
+    "not permitted to log in",
+    "tenant or user not found",  # Supabase's pooler, for a wrong project ref or user
+)
+"""What a server says when it refuses for good: retrying the same URL cannot help. (libpq
+gives no SQLSTATE for a failed connection, so its words are all there is.)"""
+
+
 def connect_raw(
     url: str, *, autocommit: bool = True, timeout: int = 10
 ) -> psycopg.Connection[tuple[Any, ...]]:
-    """A plain connection, with connection failures turned into TransientError."""
+    """A plain connection: a refusal that will not pass (a wrong password, no such role or
+    database) is a ConfigError; any other connection failure a TransientError."""
     try:
         return psycopg.connect(url, autocommit=autocommit, connect_timeout=timeout)
     except psycopg.OperationalError as exc:
+        # Every host libpq tried has its line (localhost is ::1, then 127.0.0.1): one that
+        # answered and refused is enough to know the URL is wrong.
+        refusal = next((line for line in str(exc).splitlines() if _refuses(line)), None)
+        if refusal is not None:
+            raise ConfigError(
+                f"the database refused the connection: {refusal.strip()}. Check the user, "
+                "password and database name in the URL"
+            ) from exc
         raise TransientError(
             f"cannot connect to the database: {_first_line(exc)}. Is it running, and is the URL "
             "right?"
         ) from exc
+
+
+def _refuses(line: str) -> bool:
+    return any(words in line.lower() for words in REFUSALS)
 
 
 def translate(exc: psycopg.Error) -> StoreError:

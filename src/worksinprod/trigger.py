@@ -13,6 +13,7 @@ from .config import Settings
 from .connection import open_store
 from .errors import AuthError, ConfigError, WorksInProdError
 from .heartbeat import policy_for, run_once
+from .retry import retrying
 from .sender import drain
 
 
@@ -34,11 +35,19 @@ def serverless_settings(settings: Settings | None = None) -> Settings:
     return settings
 
 
+def open_client(settings: Settings) -> Client:
+    """The run's client, its store opened with the same retries as the run's calls: a
+    database restarting as the scheduler fires is waited for (TransientError only), while a
+    refusal that will not pass (a wrong password, no such database) fails at once."""
+    return Client(retrying(lambda: open_store(settings)))
+
+
 def run_scheduled(settings: Settings, *, force: bool = False) -> dict[str, Any]:
-    """One heartbeat run for the current slot, then the outbox drained; the result as
-    JSON-ready data."""
-    with Client(open_store(settings)) as client:
-        result = run_once(client, force=force, policy=policy_for(settings)).model_dump(mode="json")
+    """One heartbeat run for the current slot (WIP_HEARTBEAT_EVERY), then the outbox drained;
+    the result as JSON-ready data."""
+    with open_client(settings) as client:
+        every, policy = settings.heartbeat_every, policy_for(settings)
+        result = run_once(client, force=force, every=every, policy=policy).model_dump(mode="json")
         try:
             sent = drain(client, settings)
         except WorksInProdError as exc:
@@ -55,5 +64,5 @@ def record_ping(settings: Settings, path: str) -> dict[str, Any] | None:
     if len(parts) not in (3, 4) or parts[:2] != ["api", "ping"] or parts[3:] not in ([], ["fail"]):
         return None
     ok = len(parts) == 3
-    with Client(open_store(settings)) as client:
+    with open_client(settings) as client:
         return {"slug": client.record_ping(parts[2], ok=ok), "ok": ok}

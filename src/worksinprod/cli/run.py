@@ -20,7 +20,6 @@ from ..config import Settings
 from ..embedded import EmbeddedPostgres
 from ..errors import ConfigError, WorksInProdError
 from ..models import HeartbeatResult
-from ..outbound import Policy
 from ..seed import load_demo_stack
 from ..sender import drain
 from .app import app, console, err_console, runtime
@@ -111,7 +110,10 @@ def heartbeat_command(
         backfill_with_progress(client, backfill, seed)
         return
     policy = heartbeat.policy_for(run.settings)
-    result = heartbeat.run_once(client, seed=seed, force=force, policy=policy)
+    # The slot is WIP_HEARTBEAT_EVERY, the one the watchdog judges quiet by: a cron every 15
+    # minutes with WIP_HEARTBEAT_EVERY=15m records every run, not one an hour.
+    every = run.settings.heartbeat_every
+    result = heartbeat.run_once(client, seed=seed, force=force, every=every, policy=policy)
     console.print(describe(result), highlight=False)
     send_notifications(client, run.settings)
 
@@ -119,7 +121,14 @@ def heartbeat_command(
 @app.command("up")
 def up_command(
     ctx: typer.Context,
-    every: Annotated[str, typer.Option("--every", help="Heartbeat interval: 1h, 15m, 30s.")] = "1h",
+    every: Annotated[
+        str | None,
+        typer.Option(
+            "--every",
+            help="Heartbeat interval: 1h, 15m, 30s (default: WIP_HEARTBEAT_EVERY, else 1h).",
+            show_default=False,
+        ),
+    ] = None,
     host: Annotated[str, typer.Option("--host", help="Dashboard address.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Dashboard port.", min=1, max=65535)] = 8000,
     serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the dashboard.")] = True,
@@ -127,15 +136,17 @@ def up_command(
 ) -> None:
     """Everything: database, migrations, demo stack, a week of history, the hourly heartbeat
     and the dashboard."""
-    interval = parse_interval(every)
+    run = runtime(ctx)
+    # One slot for the whole process: the loop, its notifications, the dashboard's banner,
+    # /healthz and the watchdog all judge "quiet" by the interval the loop keeps.
+    run.settings = settings = loop_settings(run.settings, every)
+    interval = settings.heartbeat_every
     web = serve and _web_available()
     if web:
         from ..web.server import check_port
 
         check_port(host, port)  # before any work: a taken port is a mistake to fix first
     console.print("[dim]Deploying good intentions…[/]")
-    run = runtime(ctx)
-    settings = run.settings
     embedded = not settings.database_url and not settings.supabase_url
     if embedded and not EmbeddedPostgres(settings.home).is_running():
         console.print(  # the first start takes seconds: say what is happening
@@ -156,7 +167,7 @@ def up_command(
         stop = threading.Event()
         loop = threading.Thread(
             target=heartbeat_loop,
-            args=(client, interval, seed, stop, heartbeat.policy_for(run.settings), run.settings),
+            args=(client, settings, seed, stop),
             name="heartbeat",
             daemon=True,
         )
@@ -167,7 +178,7 @@ def up_command(
 
                 console.print(f"heartbeat every {interval}; Ctrl-C to stop")
                 # The loop's client serves the pages too: one pool per process.
-                serve_dashboard(run.settings, client=client, host=host, port=port)
+                serve_dashboard(settings, client=client, host=host, port=port)
             else:
                 if serve:
                     console.print(
@@ -199,15 +210,19 @@ def send_notifications(client: Client, settings: Settings) -> None:
         console.print(f"notifications: {summary.delivered} sent, {summary.failed} failed")
 
 
-def heartbeat_loop(
-    client: Client,
-    interval: timedelta,
-    seed: int,
-    stop: threading.Event,
-    policy: Policy | None = None,
-    settings: Settings | None = None,
-) -> None:
-    """Run at once, then at the start of every slot, until ``stop`` is set."""
+def loop_settings(settings: Settings, every: str | None) -> Settings:
+    """The settings ``up`` runs on: ``--every`` when given, else WIP_HEARTBEAT_EVERY, as the
+    heartbeat's slot."""
+    if every is None:
+        return settings
+    return replace(settings, heartbeat_every=parse_interval(every))
+
+
+def heartbeat_loop(client: Client, settings: Settings, seed: int, stop: threading.Event) -> None:
+    """Run at once, then at the start of every slot (``settings.heartbeat_every``), until
+    ``stop`` is set."""
+    interval = settings.heartbeat_every
+    policy = heartbeat.policy_for(settings)
     while not stop.is_set():
         try:
             console.print(
@@ -216,8 +231,7 @@ def heartbeat_loop(
             )
         except WorksInProdError as exc:
             err_console.print(f"[red]heartbeat failed:[/] {plain(exc)}; trying again next slot")
-        # The watchdog's slot is this loop's interval, whatever WIP_HEARTBEAT_EVERY says.
-        send_notifications(client, replace(settings or Settings(), heartbeat_every=interval))
+        send_notifications(client, settings)  # the watchdog's slot is this loop's interval
         now = datetime.now(UTC)
         next_slot = heartbeat.slot_start(now, interval) + interval
         stop.wait((next_slot - now).total_seconds())

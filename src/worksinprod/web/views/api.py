@@ -115,8 +115,14 @@ async def trigger_heartbeat(
             "manual heartbeats are off: set CRON_SECRET on the server to allow them"
         )
     authorize(authorization, secret)
-    policy = policy_for(dashboard(request).settings)
-    result = await asyncio.to_thread(run_once, client(request), force=force, policy=policy)
+    settings = dashboard(request).settings
+    result = await asyncio.to_thread(
+        run_once,
+        client(request),
+        force=force,
+        every=settings.heartbeat_every,  # the slot /healthz and the watchdog judge by
+        policy=policy_for(settings),
+    )
     return result.model_dump(mode="json")
 
 
