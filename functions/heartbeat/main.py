@@ -9,8 +9,9 @@ Entries (docs/deploy.md has each platform's recipe):
 - ``vercel_app``: ASGI, ``GET /api/heartbeat``, because Vercel's cron sends GET to the path its
   vercel.json names, and the Python runtime hands the app that full path (api/heartbeat.py).
 
-Each runs one heartbeat for the current hour through SUPABASE_URL + SUPABASE_SERVICE_ROLE_KEY or
-DATABASE_URL. A run fired twice in the same hour records once: the repeat answers 200 with
+Each runs one heartbeat for the current slot (the hour, or WIP_HEARTBEAT_EVERY) through
+SUPABASE_URL + SUPABASE_SERVICE_ROLE_KEY or DATABASE_URL, opening the database with the run's
+retries. A run fired twice in the same slot records once: the repeat answers 200 with
 ``"status": "already recorded"``, so a scheduler's retry is a success, not an error.
 """
 
