@@ -29,9 +29,11 @@ PREVIOUS = (
 # is down at worst."), where the previous function said "crm is down."; read back in the old
 # words, everything else must be the same.
 OLD_WORDS = (
-    r"'^(.*?) (?:is degraded|is down|is healthy again|is in maintenance|has not been heard from);"
+    r"'^(.*?) (?:is degraded|is down|is healthy again|is in maintenance);"
     r" the incident is (down|degraded) at worst\.', '\1 is \2.'"
 )
+# ...and a resolution's message with the downstream still failing said it could stand down
+STOOD_DOWN = r"' Some of the downstream is still failing\.$', ' The downstream can stand down.'"
 INCIDENTS = (
     f"select id, tool_id, severity, opened_at, resolved_at, regexp_replace(summary, {OLD_WORDS})"
     " from incidents order by id"
@@ -39,7 +41,8 @@ INCIDENTS = (
 MEMBERS = "select * from incident_tools order by incident_id, tool_id"
 EVENTS = (
     "select kind, incident_id, run_id, occurred_at, case when body ? 'summary' then jsonb_set("
-    f"body, '{{summary}}', to_jsonb(regexp_replace(body ->> 'summary', {OLD_WORDS}))) else body end"
+    "body, '{summary}', to_jsonb(regexp_replace(regexp_replace(body ->> 'summary', "
+    f"{OLD_WORDS}), {STOOD_DOWN}))) else body end"
     " from notification_events order by id"
 )
 STATE = "select tool_id, status, least(streak, 48) from tool_alert_state order by tool_id"

@@ -208,6 +208,28 @@ def test_when_the_root_recovers_first_the_rest_split_off(conn: Conn, run: Runner
         ("incident_resolved", "segment"),
         ("incident_opened", "hubspot"),
     ]
+    (resolved,) = (
+        conn.execute(
+            "select body ->> 'summary' from notification_events where kind = 'incident_resolved'"
+        ).fetchone()
+        or ()
+    )
+    assert resolved.endswith("it was down at worst. Some of the downstream is still failing.")
+
+
+def test_the_downstream_stands_down_when_none_of_it_is_failing(conn: Conn, run: Runner) -> None:
+    failing = {"segment": "down", "hubspot": "down"}
+    run(failing)
+    run(failing)
+    run({})
+    run({})
+    (resolved,) = (
+        conn.execute(
+            "select body ->> 'summary' from notification_events where kind = 'incident_resolved'"
+        ).fetchone()
+        or ()
+    )
+    assert resolved.endswith("it was down at worst. The downstream can stand down.")
 
 
 def test_a_downstream_tool_recovering_leaves_the_incident(conn: Conn, run: Runner) -> None:

@@ -1,23 +1,17 @@
 -- An open incident's summary no longer says its root is down when only the incident is.
 --
--- _apply_incidents as 20261201200000_incident_severity_planned_each_run.sql defines it; two
--- things changed in its summary, marked below.
+-- _apply_incidents as 20261201200000_incident_severity_planned_each_run.sql defines it; only the
+-- summary's first sentence changed, marked below.
 --
 -- Why: an incident's severity is down if any tool in it was down, and it only escalates
 -- (docs/incidents.md). The summary began "<root> is <severity>.", so an incident rooted at a
--- degraded tool with a downstream tool down, or whose root eased from down to degraded, is
--- healthy again while its guard waits, or is in maintenance, told its owners (and the landing
--- page, the Ops Feed and every channel) that the root was down while the same page showed it
--- otherwise; and the run that resolved it wrote that again, so a resolved incident said its
--- root "is down".
---
--- Now:
--- * where the root's own status is the severity (or not known), the sentence is what it was:
---   "Segment is down.";
--- * otherwise it names both: "GA4 is degraded; the incident is down at worst." ("is healthy
---   again", "is in maintenance", "has not been heard from");
--- * an incident this run resolves keeps the words of its last open run; the message of its
---   resolution says the root "is back".
+-- degraded tool with a downstream tool down, or whose root went from down to degraded, told
+-- its owners (and the landing page, the Ops Feed and every channel) that the root was down
+-- while the same page showed the root degraded. The first sentence now names the root's own
+-- alarm status where it is failing and differs from the severity, and the severity as the
+-- incident's worst: "GA4 is degraded; the incident is down at worst." Where they agree, and for
+-- a root that is no longer failing (a resolved incident, or a root held by maintenance), the
+-- sentence is what it was.
 
 create or replace function public._apply_incidents(p_run bigint, p_ran_at timestamptz)
 returns void
@@ -160,16 +154,11 @@ begin
     join public.tools t on t.id = m.tool_id
     group by m.incident_id
   ), worded as (
-    -- Changed: the root as it is, where that is not the incident's severity.
+    -- Changed: the root as it is, where it is failing and not as bad as the incident.
     select x.id, x.summary, case
-        when rs.status is null or rs.status = x.severity
-          then format('%s is %s.', r.name, x.severity)
-        else format('%s %s; the incident is %s at worst.', r.name, case rs.status
-            when 'healthy' then 'is healthy again'
-            when 'maintenance' then 'is in maintenance'
-            when 'unknown' then 'has not been heard from'
-            else 'is ' || rs.status
-          end, x.severity)
+        when rs.status in ('degraded', 'down') and rs.status <> x.severity
+          then format('%s is %s; the incident is %s at worst.', r.name, rs.status, x.severity)
+        else format('%s is %s.', r.name, x.severity)
       end
       || case
         when d.names is null then ''
@@ -185,13 +174,9 @@ begin
     left join public.tool_alert_state rs on rs.tool_id = x.tool_id
     left join downstream d on d.incident_id = x.id
   )
-  -- Changed: open incidents only. One resolved by this run keeps the words of its last open
-  -- run (its root is back, so "<root> is <severity>." was no longer true); the message of its
-  -- resolution says "is back" (below). The target above still names v_resolved: a statement
-  -- without a parameter keeps the plan of a session's first run (see 20261201200000).
   update public.incidents i set summary = w.text
   from worded w
-  where i.id = w.id and i.summary is distinct from w.text and i.resolved_at is null;
+  where i.id = w.id and i.summary is distinct from w.text;
 
   -- One message per incident opened or resolved; never per run or per downstream tool. As
   -- _notify writes them one by one (the resolved first, then the opened, each in array order),

@@ -9,8 +9,8 @@
 
 create trigger tool_checks_notify_insert after insert on public.tool_checks
   referencing new table as changed for each statement execute function public._notify_change();
--- An update of a check is told of by 20261203100400 (a ping alone is not: only the tool page
--- shows it, read on every request, and every open page would read itself again per ping).
+create trigger tool_checks_notify_update after update on public.tool_checks
+  referencing new table as changed for each statement execute function public._notify_change();
 create trigger tool_checks_notify_delete after delete on public.tool_checks
   referencing old table as changed for each statement execute function public._notify_change();
 

@@ -32,38 +32,12 @@ create trigger tool_integrations_truncated_bump_stack_version after truncate on 
   for each statement execute function public.bump_stack_version();
 
 drop trigger tool_checks_bump_stack_version on public.tool_checks;
--- A ping updates its check's row (last_ping_at, last_ping_ok), and only the tool page shows
--- them, read on every request: a ping is not an edit. Before, it moved the counter (every
--- dashboard read its stack again, cold, after each ping of any pipeline). An update that
--- changes anything else of a check is, and is also told to live pages (20261203100300).
-create function public._tool_checks_edited()
-returns trigger
-language plpgsql
-set search_path = ''
-as $$
-begin
-  if exists (
-    select 1 from written n left join before o on o.tool_id = n.tool_id
-    where o.tool_id is null  -- its key changed: an edit
-      or to_jsonb(n) - 'last_ping_at' - 'last_ping_ok'
-        is distinct from to_jsonb(o) - 'last_ping_at' - 'last_ping_ok'
-  ) then
-    update public.stack_version set version = version + 1 where id;
-    perform pg_catalog.pg_notify(
-      'worksinprod', pg_catalog.json_build_object('table', tg_table_name)::text
-    );
-  end if;
-  return null;
-end
-$$;
-
-revoke execute on function public._tool_checks_edited() from public, anon, authenticated;
 create trigger tool_checks_inserted_bump_stack_version after insert on public.tool_checks
   referencing new table as written
   for each statement execute function public.bump_stack_version_if_written();
 create trigger tool_checks_updated_bump_stack_version after update on public.tool_checks
-  referencing old table as before new table as written
-  for each statement execute function public._tool_checks_edited();
+  referencing new table as written
+  for each statement execute function public.bump_stack_version_if_written();
 create trigger tool_checks_deleted_bump_stack_version after delete on public.tool_checks
   referencing old table as written
   for each statement execute function public.bump_stack_version_if_written();
