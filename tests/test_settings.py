@@ -20,6 +20,7 @@ from worksinprod import (
     ValidationError,
     WorksInProdError,
 )
+from worksinprod.cli.run import parse_interval
 from worksinprod.runtime import Runtime
 from worksinprod.trigger import authorize
 from worksinprod.web.about import DEFAULT_NAME, About
@@ -143,3 +144,45 @@ def test_a_runtime_makes_its_client_once(database_url: str) -> None:
     finally:
         run.close()
     assert run._client is None
+
+
+@pytest.mark.parametrize("text", ["2d", "25h", "999999999d"])
+def test_a_heartbeat_slot_longer_than_a_day_is_refused_by_name(
+    monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    """A run is recorded at its slot's start, up to a slot ago: past the shortest retention
+    (a day) every run would be refused, with a message naming ran_at, not the setting."""
+    monkeypatch.setenv("WIP_HEARTBEAT_EVERY", text)
+    with pytest.raises(ConfigError, match="WIP_HEARTBEAT_EVERY must be from one second to one"):
+        Settings.from_env()
+    with pytest.raises(ConfigError, match="--every must be at most one day"):
+        parse_interval(text)
+
+
+@pytest.mark.parametrize("text", ["1d", "24h", "1s", "15m"])
+def test_a_slot_up_to_a_day_is_taken(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    monkeypatch.setenv("WIP_HEARTBEAT_EVERY", text)
+    assert Settings.from_env().heartbeat_every == parse_interval(text)
+
+
+def test_an_interval_with_too_many_digits_is_refused() -> None:
+    with pytest.raises(ConfigError, match="--every takes a duration"):
+        parse_interval("99999999999999999999d")
+
+
+@pytest.mark.parametrize(
+    ("url", "secrets"),
+    [
+        ("postgresql://postgres:Tr0ub@dor-secret@127.0.0.1:5432/wip", ["Tr0ub", "dor-secret"]),
+        ("postgresql://postgres:Sec/ret99@127.0.0.1/wip", ["Sec", "ret99"]),
+        ("host=127.0.0.1 port=5432 password=Secret99", ["Secret99", "Secre"]),
+        ("mysql://root:Secret99@db/x", ["Secret99", "root"]),
+    ],
+)
+def test_a_bad_database_url_is_refused_without_a_word_of_its_password(
+    url: str, secrets: list[str]
+) -> None:
+    with pytest.raises(ConfigError) as refused:
+        Settings(database_url=url)
+    for secret in secrets:
+        assert secret not in str(refused.value)

@@ -35,11 +35,13 @@ def default_home() -> Path:
 
 def check_database_url(url: str, name: str = "DATABASE_URL") -> str:
     """Return ``url`` if it is a Postgres URL, else raise a ConfigError saying what is expected."""
-    scheme = url.partition("://")[0].lower()  # urlsplit raises on an unclosed IPv6 "["
-    if scheme not in ("postgres", "postgresql"):
+    scheme, sep, _rest = url.partition("://")  # urlsplit raises on an unclosed IPv6 "["
+    if scheme.lower() not in ("postgres", "postgresql"):
+        # never the text itself: a key=value string or another URL may hold a password
+        got = f"a {scheme[:20]!r} URL" if sep and scheme.isalnum() else "something else"
         raise ConfigError(
             f"{name} is not a postgres URL: expected postgresql://user:password@host:5432/db, "
-            f"got {url[:40]!r}"
+            f"got {got}"
         )
     # libpq's own parser, so a URL that passes here is one psycopg will take; its complaint is
     # kept, with the URL itself (and any password in it) left out.
@@ -52,9 +54,17 @@ def check_database_url(url: str, name: str = "DATABASE_URL") -> str:
             f"{name} is malformed ({reason}): expected "
             "postgresql://user:password@host:5432/db, with special characters percent-encoded"
         ) from None
+    # An @ or a : in the password, not percent-encoded, moves part of it into the host or the
+    # port (libpq splits at the first @): say so, and echo neither.
+    encode = "percent-encode an @ in the user or password as %40 and a : as %3A"
+    if "@" in str(params.get("host") or ""):
+        raise ConfigError(f"{name} has an @ in its host: {encode}")
     for port in str(params.get("port") or "5432").split(","):
         if not port.isdigit() or not 1 <= int(port) <= 65535:
-            raise ConfigError(f"{name} has port {port[:20]!r}: expected a number from 1 to 65535")
+            raise ConfigError(
+                f"{name} has a port that is not a number from 1 to 65535 (if the password "
+                f"holds an @ or a :, {encode})"
+            )
     return url
 
 
@@ -110,6 +120,11 @@ def check_public_url(url: str) -> str:
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+LONGEST_SLOT = timedelta(days=1)
+"""The longest heartbeat slot: a run is recorded at its slot's start, up to a slot ago, and
+the shortest retention (one day) must still keep it."""
 
 
 def parse_duration(text: str, name: str) -> timedelta:
@@ -179,8 +194,11 @@ class Settings:
                 )
         if self.public_url is not None:
             object.__setattr__(self, "public_url", check_public_url(self.public_url))
-        if self.heartbeat_every < timedelta(seconds=1):
-            raise ConfigError("WIP_HEARTBEAT_EVERY must be at least one second")
+        if not timedelta(seconds=1) <= self.heartbeat_every <= LONGEST_SLOT:
+            raise ConfigError(
+                "WIP_HEARTBEAT_EVERY must be from one second to one day (1d): a run is recorded "
+                "at the start of its slot, and the shortest retention keeps one day"
+            )
 
     def with_database_url(self, url: str, name: str = "DATABASE_URL") -> Settings:
         """These settings pointed at a direct Postgres URL (which wins over a Supabase project);

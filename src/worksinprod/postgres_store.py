@@ -40,6 +40,7 @@ REFUSALS = (
     "no pg_hba.conf entry",
     "not permitted to log in",
     "tenant or user not found",  # Supabase's pooler, for a wrong project ref or user
+    "no such database",  # PgBouncer
 )
 """What a server says when it refuses for good: retrying the same URL cannot help. (libpq
 gives no SQLSTATE for a failed connection, so its words are all there is.)"""

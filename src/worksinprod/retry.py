@@ -11,6 +11,7 @@ from tenacity import (
     Retrying,
     retry_if_exception_type,
     stop_after_attempt,
+    stop_after_delay,
     wait_exponential,
 )
 
@@ -20,8 +21,15 @@ T = TypeVar("T")
 log = logging.getLogger("worksinprod")
 
 
-def retrying(call: Callable[[], T], *, attempts: int = 4, max_wait: float = 8.0) -> T:
-    """``call()``, retried with exponential backoff while it raises TransientError.
+def retrying(
+    call: Callable[[], T],
+    *,
+    attempts: int = 4,
+    max_wait: float = 8.0,
+    deadline: float | None = None,
+) -> T:
+    """``call()``, retried with exponential backoff while it raises TransientError; with
+    ``deadline``, no attempt begins that many seconds after the first began.
 
     Safe for writes because record_heartbeat is idempotent: a retry of a run that did commit
     answers "already recorded".
@@ -42,7 +50,11 @@ def retrying(call: Callable[[], T], *, attempts: int = 4, max_wait: float = 8.0)
 
     for attempt in Retrying(
         retry=retry_if_exception_type(TransientError),
-        stop=stop_after_attempt(attempts),
+        stop=(
+            stop_after_attempt(attempts)
+            if deadline is None
+            else stop_after_attempt(attempts) | stop_after_delay(deadline)
+        ),
         wait=wait_exponential(multiplier=0.25, max=max_wait),
         before_sleep=announce,
         reraise=True,

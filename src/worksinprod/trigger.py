@@ -35,11 +35,18 @@ def serverless_settings(settings: Settings | None = None) -> Settings:
     return settings
 
 
+OPEN_DEADLINE = 20.0
+"""Seconds after which no new attempt to open the store begins. Each attempt waits up to its
+connect timeout (10 s) for every address of the host, so a host with several addresses that
+never answer would otherwise take four times as many tens of seconds; with it, opening fails
+within this plus one attempt, and the run keeps the rest of a scheduler's 60 s."""
+
+
 def open_client(settings: Settings) -> Client:
     """The run's client, its store opened with the same retries as the run's calls: a
     database restarting as the scheduler fires is waited for (TransientError only), while a
     refusal that will not pass (a wrong password, no such database) fails at once."""
-    return Client(retrying(lambda: open_store(settings)))
+    return Client(retrying(lambda: open_store(settings), deadline=OPEN_DEADLINE))
 
 
 def run_scheduled(settings: Settings, *, force: bool = False) -> dict[str, Any]:

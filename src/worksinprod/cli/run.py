@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import re
 import signal
 import threading
 from dataclasses import replace
@@ -16,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from .. import heartbeat
 from ..client import Client
-from ..config import Settings
+from ..config import LONGEST_SLOT, Settings, parse_duration
 from ..embedded import EmbeddedPostgres
 from ..errors import ConfigError, WorksInProdError
 from ..models import HeartbeatResult
@@ -27,16 +26,16 @@ from .db import apply_migrations
 from .plain import plain
 from .running import running_up
 
-_INTERVAL = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
-_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
-
 
 def parse_interval(text: str) -> timedelta:
-    """'1h', '15m', '30s' or a number of seconds."""
-    match = _INTERVAL.match(text)
-    if not match or int(match[1]) == 0:
-        raise ConfigError(f"--every takes a duration such as 1h, 15m or 30s, got {text!r}")
-    return timedelta(seconds=int(match[1]) * _UNITS[match[2]])
+    """'1h', '15m', '30s' or a number of seconds, at most a day (config.LONGEST_SLOT)."""
+    interval = parse_duration(text, "--every")
+    if interval > LONGEST_SLOT:
+        raise ConfigError(
+            "--every must be at most one day (1d): a run is recorded at the start of its slot, "
+            "and the shortest retention keeps one day"
+        )
+    return interval
 
 
 def describe(result: HeartbeatResult) -> str:
