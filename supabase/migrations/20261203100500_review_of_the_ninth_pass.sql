@@ -291,3 +291,83 @@ drop trigger tool_checks_updated_bump_stack_version on public.tool_checks;
 create trigger tool_checks_updated_bump_stack_version after update on public.tool_checks
   referencing old table as before new table as written
   for each statement execute function public._tool_checks_edited();
+
+-- 1, again: the two functions that say how an incident is worded (callers, and the tests that
+-- hold _apply_incidents' statements to them), worded as it now words them. A resolved
+-- incident's summary is the one it had when it resolved.
+create or replace function public._incident_summary(p_incident bigint)
+returns text
+language sql
+stable
+set search_path = ''
+as $$
+  with i as (
+    select i.id, i.severity, i.summary, i.resolved_at, t.name, t.owner, s.status
+    from public.incidents i
+    join public.tools t on t.id = i.tool_id
+    left join public.tool_alert_state s on s.tool_id = i.tool_id
+    where i.id = p_incident
+  ), downstream as (
+    select array_agg(t.name order by t.name) as names
+    from public.incident_tools m
+    join public.incidents i on i.id = m.incident_id
+    join public.tools t on t.id = m.tool_id
+    where m.incident_id = p_incident and m.tool_id <> i.tool_id
+  )
+  select case when i.resolved_at is not null then i.summary else
+    case
+      when i.status is null or i.status = i.severity then format('%s is %s.', i.name, i.severity)
+      else format('%s %s; the incident is %s at worst.', i.name, case i.status
+          when 'healthy' then 'is healthy again'
+          when 'maintenance' then 'is in maintenance'
+          else 'is ' || i.status
+        end, i.severity)
+    end
+    || case
+      when d.names is null then ''
+      when cardinality(d.names) = 1 then format(' %s is downstream.', d.names[1])
+      when cardinality(d.names) <= 8 then format(' %s and %s are downstream.',
+        array_to_string(d.names[1:cardinality(d.names) - 1], ', '), d.names[cardinality(d.names)])
+      else format(' %s and %s more are downstream.', array_to_string(d.names[1:6], ', '),
+        cardinality(d.names) - 6)
+    end
+    || format(' %s has been told.', i.owner)
+  end
+  from i cross join downstream d
+$$;
+
+create or replace function public._incident_body(p_incident bigint)
+returns jsonb
+language sql
+stable
+set search_path = ''
+as $$
+  select jsonb_build_object(
+    'incident_id', i.id,
+    'severity', i.severity,
+    'opened_at', i.opened_at,
+    'resolved_at', i.resolved_at,
+    'summary', case when i.resolved_at is null then i.summary
+      else format('%s is back after %s h; it was %s at worst.%s',
+        r.name, round(extract(epoch from i.resolved_at - i.opened_at) / 3600.0, 1), i.severity,
+        case when exists (
+          select 1 from public.incident_tools m
+          join public.tool_alert_state s using (tool_id)
+          where m.incident_id = i.id and m.tool_id <> i.tool_id
+            and s.status in ('degraded', 'down'))
+          then ' Some of the downstream is still failing.'
+          else ' The downstream can stand down.' end)
+      end,
+    'root', jsonb_build_object('slug', r.slug, 'name', r.name, 'owner', r.owner),
+    'tools', (
+      select jsonb_agg(jsonb_build_object('slug', t.slug, 'name', t.name, 'owner', t.owner,
+          'status', coalesce(s.status, 'unknown'), 'root', t.id = i.tool_id)
+        order by t.id <> i.tool_id, t.name)
+      from public.incident_tools m
+      join public.tools t on t.id = m.tool_id
+      left join public.tool_alert_state s on s.tool_id = t.id
+      where m.incident_id = i.id
+    ))
+  from public.incidents i join public.tools r on r.id = i.tool_id
+  where i.id = p_incident
+$$;
