@@ -34,8 +34,10 @@ OLD_WORDS = (
 )
 # ...and a resolution's message with the downstream still failing said it could stand down
 STOOD_DOWN = r"' Some of the downstream is still failing\.$', ' The downstream can stand down.'"
+# A resolved incident's summary is now its resolution's message, compared with the events'.
 INCIDENTS = (
-    f"select id, tool_id, severity, opened_at, resolved_at, regexp_replace(summary, {OLD_WORDS})"
+    "select id, tool_id, severity, opened_at, resolved_at,"
+    f" case when resolved_at is null then regexp_replace(summary, {OLD_WORDS}) end"
     " from incidents order by id"
 )
 MEMBERS = "select * from incident_tools order by incident_id, tool_id"

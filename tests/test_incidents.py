@@ -163,16 +163,17 @@ def test_the_summary_follows_the_root_and_keeps_the_worst(conn: Conn, run: Runne
     assert summary(conn) == "Segment is down. Dana Cho has been told."
     run({})  # open until a second healthy run
     assert summary(conn) == "Segment is healthy again" + worst
-    run({})  # resolved: the words of its last open run stay
+    run({})  # resolved: its summary is its resolution's message
     assert incidents(conn) == [("segment", "down", False, None)]
-    assert summary(conn) == "Segment is healthy again" + worst
     (body,) = (
         conn.execute(
             "select body from notification_events where kind = 'incident_resolved'"
         ).fetchone()
         or ()
     )
-    assert body["summary"].startswith("Segment is back after ")
+    assert body["summary"] == summary(conn)
+    assert summary(conn).startswith("Segment is back after ")
+    assert summary(conn).endswith(" h; it was down at worst. The downstream can stand down.")
 
 
 def test_a_downstream_tool_failing_later_joins_without_a_message(conn: Conn, run: Runner) -> None:

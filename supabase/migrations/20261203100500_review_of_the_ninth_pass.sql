@@ -6,8 +6,9 @@
 --      degraded; the incident is down at worst.", and also "is healthy again" (open until its
 --      guard's healthy runs have passed) and "is in maintenance" (20261203100000 named a
 --      failing root only, and said "GA4 is down." of a root healthy again or in maintenance);
---    * an incident this run resolves keeps the words of its last open run: worded again, its
---      root being back, it said "<root> is down." for good;
+--    * an incident this run resolves says what the message of its resolution says: "Segment is
+--      back after 2.0 h; it was down at worst. ..." (worded again with its root back, it said
+--      "<root> is down." for good);
 --    * the message of a resolution says the downstream can stand down only when none of it is
 --      still failing (those are grouped again in the same run, under a new root).
 -- 2. stack_state's epoch leaves out the server's start time: a streaming replica has its own,
@@ -154,7 +155,7 @@ begin
       where m.incident_id = i.id and m.left_at is null and s.status = 'down')
   $escalate$;
   with target as (
-    select i.id, i.tool_id, i.severity, i.summary
+    select i.id, i.tool_id, i.severity, i.summary, i.opened_at, i.resolved_at
     from public.incidents i
     where i.resolved_at is null or i.id = any (v_resolved)
   ), downstream as (
@@ -164,8 +165,19 @@ begin
     join public.tools t on t.id = m.tool_id
     group by m.incident_id
   ), worded as (
-    -- Changed: the root as it is, where that is not the incident's severity.
-    select x.id, x.summary, case
+    -- Changed: resolved by this run, what its message says (below); open, the root as it
+    -- is, where that is not the incident's severity.
+    select x.id, x.summary, case when x.resolved_at is not null then
+      format('%s is back after %s h; it was %s at worst.%s',
+        r.name, round(extract(epoch from x.resolved_at - x.opened_at) / 3600.0, 1), x.severity,
+        case when exists (
+          select 1 from public.incident_tools m
+          join public.tool_alert_state s using (tool_id)
+          where m.incident_id = x.id and m.tool_id <> x.tool_id
+            and s.status in ('degraded', 'down'))
+          then ' Some of the downstream is still failing.'
+          else ' The downstream can stand down.' end)
+    else case
         when rs.status is null or rs.status = x.severity
           then format('%s is %s.', r.name, x.severity)
         else format('%s %s; the incident is %s at worst.', r.name, case rs.status
@@ -182,19 +194,16 @@ begin
         else format(' %s and %s more are downstream.', array_to_string(d.names[1:6], ', '),
           cardinality(d.names) - 6)
       end
-      || format(' %s has been told.', r.owner) as text
+      || format(' %s has been told.', r.owner)
+    end as text
     from target x
     join public.tools r on r.id = x.tool_id
     left join public.tool_alert_state rs on rs.tool_id = x.tool_id
     left join downstream d on d.incident_id = x.id
   )
-  -- Changed: open incidents only. One resolved by this run keeps the words of its last open
-  -- run (its root is back, so "<root> is <severity>." was no longer true); the message of its
-  -- resolution says "is back" (below). The target above still names v_resolved: a statement
-  -- without a parameter keeps the plan of a session's first run (see 20261201200000).
   update public.incidents i set summary = w.text
   from worded w
-  where i.id = w.id and i.summary is distinct from w.text and i.resolved_at is null;
+  where i.id = w.id and i.summary is distinct from w.text;
 
   -- One message per incident opened or resolved; never per run or per downstream tool. As
   -- _notify writes them one by one (the resolved first, then the opened, each in array order),
@@ -294,7 +303,7 @@ create trigger tool_checks_updated_bump_stack_version after update on public.too
 
 -- 1, again: the two functions that say how an incident is worded (callers, and the tests that
 -- hold _apply_incidents' statements to them), worded as it now words them. A resolved
--- incident's summary is the one it had when it resolved.
+-- incident's summary is its resolution's message.
 create or replace function public._incident_summary(p_incident bigint)
 returns text
 language sql
@@ -314,7 +323,7 @@ as $$
     join public.tools t on t.id = m.tool_id
     where m.incident_id = p_incident and m.tool_id <> i.tool_id
   )
-  select case when i.resolved_at is not null then i.summary else
+  select case when i.resolved_at is not null then public._incident_body(i.id) ->> 'summary' else
     case
       when i.status is null or i.status = i.severity then format('%s is %s.', i.name, i.severity)
       else format('%s %s; the incident is %s at worst.', i.name, case i.status
