@@ -165,18 +165,10 @@ begin
     join public.tools t on t.id = m.tool_id
     group by m.incident_id
   ), worded as (
-    -- Changed: resolved by this run, what its message says (below); open, the root as it
-    -- is, where that is not the incident's severity.
+    -- Changed: resolved by this run, what its message says (_incident_body, below: a few a
+    -- run); open, the root as it is, where that is not the incident's severity.
     select x.id, x.summary, case when x.resolved_at is not null then
-      format('%s is back after %s h; it was %s at worst.%s',
-        r.name, round(extract(epoch from x.resolved_at - x.opened_at) / 3600.0, 1), x.severity,
-        case when exists (
-          select 1 from public.incident_tools m
-          join public.tool_alert_state s using (tool_id)
-          where m.incident_id = x.id and m.tool_id <> x.tool_id
-            and s.status in ('degraded', 'down'))
-          then ' Some of the downstream is still failing.'
-          else ' The downstream can stand down.' end)
+      public._incident_body(x.id) ->> 'summary'
     else case
         when rs.status is null or rs.status = x.severity
           then format('%s is %s.', r.name, x.severity)
@@ -216,19 +208,8 @@ begin
       'severity', i.severity,
       'opened_at', i.opened_at,
       'resolved_at', i.resolved_at,
-      'summary', case when i.resolved_at is null then i.summary
-        -- Changed: the downstream stands down only when none of it is still failing (those
-        -- still failing are grouped again, under a new root or another incident).
-        else format('%s is back after %s h; it was %s at worst.%s',
-          r.name, round(extract(epoch from i.resolved_at - i.opened_at) / 3600.0, 1), i.severity,
-          case when exists (
-            select 1 from public.incident_tools m
-            join public.tool_alert_state s using (tool_id)
-            where m.incident_id = i.id and m.tool_id <> i.tool_id
-              and s.status in ('degraded', 'down'))
-            then ' Some of the downstream is still failing.'
-            else ' The downstream can stand down.' end)
-        end,
+      -- Changed: a resolved incident's summary is now its resolution's message (above).
+      'summary', i.summary,
       'root', jsonb_build_object('slug', r.slug, 'name', r.name, 'owner', r.owner),
       'tools', (
         select jsonb_agg(jsonb_build_object('slug', t.slug, 'name', t.name, 'owner', t.owner,
@@ -356,6 +337,7 @@ as $$
     'severity', i.severity,
     'opened_at', i.opened_at,
     'resolved_at', i.resolved_at,
+    -- the one place a resolution is worded: _apply_incidents stores it as the summary
     'summary', case when i.resolved_at is null then i.summary
       else format('%s is back after %s h; it was %s at worst.%s',
         r.name, round(extract(epoch from i.resolved_at - i.opened_at) / 3600.0, 1), i.severity,
