@@ -8,8 +8,9 @@ are dropped when a new one is seen.
 
 A read that depends on the clock as well (a 24-hour or 7-day window, today's date, the
 retention's first day) changes between changes too, when a sample grows too old: it is kept at
-most ``max_age`` seconds (CLOCK_AGE), so a page never shows a point its window has left for
-longer than that, even while no heartbeat lands.
+most ``max_age`` seconds (CLOCK_AGE), so a point its window has left leaves the page within a
+few of those, even while no heartbeat lands (a read kept so long may draw on others kept as
+long: the stack's rows on the kept sparklines, its packed rows on the rows).
 """
 
 from __future__ import annotations
