@@ -155,7 +155,7 @@ def test_a_heartbeat_slot_longer_than_a_day_is_refused_by_name(
     monkeypatch.setenv("WIP_HEARTBEAT_EVERY", text)
     with pytest.raises(ConfigError, match="WIP_HEARTBEAT_EVERY must be from one second to one"):
         Settings.from_env()
-    with pytest.raises(ConfigError, match="--every must be at most one day"):
+    with pytest.raises(ConfigError, match="--every must be from one second to one day"):
         parse_interval(text)
 
 

@@ -127,6 +127,17 @@ LONGEST_SLOT = timedelta(days=1)
 the shortest retention (one day) must still keep it."""
 
 
+def check_slot(slot: timedelta, name: str) -> timedelta:
+    """``slot`` if it is a heartbeat slot from one second to LONGEST_SLOT, else a ConfigError
+    naming ``name``."""
+    if not timedelta(seconds=1) <= slot <= LONGEST_SLOT:
+        raise ConfigError(
+            f"{name} must be from one second to one day (1d): a run is recorded at the start "
+            "of its slot, and the shortest retention keeps one day"
+        )
+    return slot
+
+
 def parse_duration(text: str, name: str) -> timedelta:
     """'1h', '15m', '30s' or a number of seconds."""
     match = _DURATION.match(text)
@@ -194,11 +205,7 @@ class Settings:
                 )
         if self.public_url is not None:
             object.__setattr__(self, "public_url", check_public_url(self.public_url))
-        if not timedelta(seconds=1) <= self.heartbeat_every <= LONGEST_SLOT:
-            raise ConfigError(
-                "WIP_HEARTBEAT_EVERY must be from one second to one day (1d): a run is recorded "
-                "at the start of its slot, and the shortest retention keeps one day"
-            )
+        check_slot(self.heartbeat_every, "WIP_HEARTBEAT_EVERY")
 
     def with_database_url(self, url: str, name: str = "DATABASE_URL") -> Settings:
         """These settings pointed at a direct Postgres URL (which wins over a Supabase project);

@@ -246,6 +246,17 @@ def run_once(
     return retrying(lambda: client.record_heartbeat(payload), attempts=attempts)
 
 
+def run_as_configured(
+    client: Client, settings: Settings, *, seed: int = 0, force: bool = False
+) -> HeartbeatResult:
+    """``run_once`` in this deployment's slot (WIP_HEARTBEAT_EVERY, the one the watchdog and
+    /healthz judge "quiet" by) with what its checks may reach (WIP_ALLOW_PRIVATE_CHECKS): how
+    the CLI, ``up``'s loop, the function and ``POST /api/heartbeat`` all run one."""
+    return run_once(
+        client, seed=seed, force=force, every=settings.heartbeat_every, policy=policy_for(settings)
+    )
+
+
 def check_backfill_hours(hours: int) -> int:
     if not 1 <= hours <= 24 * 366:
         raise ConfigError(f"--backfill takes 1 to {24 * 366} hours, got {hours}")

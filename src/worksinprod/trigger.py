@@ -12,7 +12,7 @@ from .client import Client
 from .config import Settings
 from .connection import open_store
 from .errors import AuthError, ConfigError, WorksInProdError
-from .heartbeat import policy_for, run_once
+from .heartbeat import run_as_configured
 from .retry import retrying
 from .sender import drain
 
@@ -53,8 +53,7 @@ def run_scheduled(settings: Settings, *, force: bool = False) -> dict[str, Any]:
     """One heartbeat run for the current slot (WIP_HEARTBEAT_EVERY), then the outbox drained;
     the result as JSON-ready data."""
     with open_client(settings) as client:
-        every, policy = settings.heartbeat_every, policy_for(settings)
-        result = run_once(client, force=force, every=every, policy=policy).model_dump(mode="json")
+        result = run_as_configured(client, settings, force=force).model_dump(mode="json")
         try:
             sent = drain(client, settings)
         except WorksInProdError as exc:

@@ -15,9 +15,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from .. import heartbeat
 from ..client import Client
-from ..config import LONGEST_SLOT, Settings, parse_duration
+from ..config import Settings, check_slot, parse_duration
 from ..embedded import EmbeddedPostgres
-from ..errors import ConfigError, WorksInProdError
+from ..errors import WorksInProdError
 from ..models import HeartbeatResult
 from ..seed import load_demo_stack
 from ..sender import drain
@@ -29,13 +29,7 @@ from .running import running_up
 
 def parse_interval(text: str) -> timedelta:
     """'1h', '15m', '30s' or a number of seconds, at most a day (config.LONGEST_SLOT)."""
-    interval = parse_duration(text, "--every")
-    if interval > LONGEST_SLOT:
-        raise ConfigError(
-            "--every must be at most one day (1d): a run is recorded at the start of its slot, "
-            "and the shortest retention keeps one day"
-        )
-    return interval
+    return check_slot(parse_duration(text, "--every"), "--every")
 
 
 def describe(result: HeartbeatResult) -> str:
@@ -108,11 +102,8 @@ def heartbeat_command(
     if backfill is not None:
         backfill_with_progress(client, backfill, seed)
         return
-    policy = heartbeat.policy_for(run.settings)
-    # The slot is WIP_HEARTBEAT_EVERY, the one the watchdog judges quiet by: a cron every 15
-    # minutes with WIP_HEARTBEAT_EVERY=15m records every run, not one an hour.
-    every = run.settings.heartbeat_every
-    result = heartbeat.run_once(client, seed=seed, force=force, every=every, policy=policy)
+    # A cron every 15 minutes with WIP_HEARTBEAT_EVERY=15m records every run, not one an hour.
+    result = heartbeat.run_as_configured(client, run.settings, seed=seed, force=force)
     console.print(describe(result), highlight=False)
     send_notifications(client, run.settings)
 
@@ -221,11 +212,10 @@ def heartbeat_loop(client: Client, settings: Settings, seed: int, stop: threadin
     """Run at once, then at the start of every slot (``settings.heartbeat_every``), until
     ``stop`` is set."""
     interval = settings.heartbeat_every
-    policy = heartbeat.policy_for(settings)
     while not stop.is_set():
         try:
             console.print(
-                describe(heartbeat.run_once(client, seed=seed, every=interval, policy=policy)),
+                describe(heartbeat.run_as_configured(client, settings, seed=seed)),
                 highlight=False,
             )
         except WorksInProdError as exc:

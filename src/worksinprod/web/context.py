@@ -30,7 +30,7 @@ from ..watchdog import BANNER, is_quiet
 from . import pieces
 from .about import About
 from .cache import ReadCache, stack_state
-from .kept_sparklines import KeptSparklines
+from .kept_sparklines import KeptSparklines, Run
 from .sessions import Sessions, SignInThrottle
 
 T = TypeVar("T")
@@ -158,8 +158,7 @@ def kept_sparklines(
     """The health sparklines of ``tool_ids`` at the newest run, kept across edits; ``found``:
     those lines as just read in this request's state (any not held are taken from it)."""
     shared = dashboard(request)
-    state = stack_state(request, shared.client)
-    run = (state.epoch, state.run_id)
+    run = newest_run(request)
     if found is None:
         return shared.sparklines.read(run, tool_ids, shared.client.health_sparklines)
     lines = found  # a tool without samples has no line: none is read for it either
@@ -171,9 +170,13 @@ def kept_sparklines(
 def sparklines_unread(request: Request) -> bool:
     """Whether no health sparkline of the newest run is held yet (the first read after a
     heartbeat): a stack page read then brings its own (Client.stack_page(sparklines=True))."""
-    shared = dashboard(request)
-    state = stack_state(request, shared.client)
-    return not shared.sparklines.holds_run((state.epoch, state.run_id))
+    return not dashboard(request).sparklines.holds_run(newest_run(request))
+
+
+def newest_run(request: Request) -> Run:
+    """The newest run as the kept sparklines know it: its database's epoch and its id."""
+    state = stack_state(request, client(request))
+    return (state.epoch, state.run_id)
 
 
 def packed(raw: bytes, compresslevel: int = 6) -> tuple[bytes, bytes]:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import BaseModel
 
 from ...errors import PermissionDeniedError
-from ...heartbeat import policy_for, run_once
+from ...heartbeat import run_as_configured
 from ...limits import FIELD_LIMITS
 from ...models import HealthTrend, HeartbeatRun, Playbook, PlaybookRevision, Status, Tool
 from ...trigger import authorize
@@ -116,13 +116,7 @@ async def trigger_heartbeat(
         )
     authorize(authorization, secret)
     settings = dashboard(request).settings
-    result = await asyncio.to_thread(
-        run_once,
-        client(request),
-        force=force,
-        every=settings.heartbeat_every,  # the slot /healthz and the watchdog judge by
-        policy=policy_for(settings),
-    )
+    result = await asyncio.to_thread(run_as_configured, client(request), settings, force=force)
     return result.model_dump(mode="json")
 
 
