@@ -13,6 +13,7 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import RowFactory, dict_row, tuple_row
 from psycopg.types.json import Jsonb
+from psycopg.types.numeric import Int8
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from .errors import ConfigError, StoreError, TransientError, ValidationError, from_code
@@ -337,6 +338,18 @@ def _configure(conn: psycopg.Connection[Any]) -> None:
     conn.execute("set jit = off")
 
 
+def _array(values: Collection[Any]) -> list[Any]:
+    """A filter's list of values; whole numbers go as bigint[]. psycopg would send the smallest
+    type that holds them (smallint[] for tool ids under 32,768), and bigint = smallint has no
+    single hash function: a scan filtering on a long list (today's metrics partition, read
+    through its block-range index) then compared each row with every element instead of hashing
+    the list once."""
+    items = list(values)
+    if items and all(type(v) is int and -(2**63) <= v < 2**63 for v in items):
+        return [Int8(v) for v in items]
+    return items
+
+
 def compile_select(query: Select) -> tuple[sql.Composed, list[Any]]:
     """The SQL and parameters for a Select; names are quoted identifiers, values parameters."""
     columns = (
@@ -352,7 +365,7 @@ def compile_select(query: Select) -> tuple[sql.Composed, list[Any]]:
             params.append(value)
     for column, values in query.in_.items():
         conditions.append(sql.SQL("{} = any(%s)").format(sql.Identifier(column)))
-        params.append(list(values))
+        params.append(_array(values))
     statement = sql.SQL("select {} from {}").format(
         columns, sql.Identifier("public", query.relation)
     )
