@@ -88,6 +88,7 @@ def random_step(conn: Conn, rng: random.Random, tool_ids: list[int], step: int) 
             "update",
             "move",
             "retag",
+            "mixed",
             "delete",
             "delete_tool_rows",
             "drop",
@@ -136,6 +137,19 @@ def random_step(conn: Conn, rng: random.Random, tool_ids: list[int], step: int) 
             "metrics.recorded_at)",
             {"source": source, "target": target},
         )
+    elif kind == "mixed":
+        # one statement: some rows keep their tool and instant (the copy's row updated in place,
+        # 20261204100100), one row moves in time (its tool searched again)
+        conn.execute(
+            "update metrics set status = %s, health = health / 2, recorded_at = case when "
+            "(tool_id, recorded_at) = (select m.tool_id, m.recorded_at from metrics m "
+            "where not exists (select 1 from metrics o where o.tool_id = m.tool_id "
+            "and o.recorded_at = m.recorded_at - interval '1 microsecond') "
+            "order by m.recorded_at desc, m.tool_id limit 1) "
+            "then recorded_at - interval '1 microsecond' else recorded_at end "
+            "where random() < 0.5 or recorded_at = (select max(recorded_at) from metrics)",
+            [rng.choice(STATUSES)],
+        )
     elif kind == "delete":
         conn.execute("delete from metrics where random() < 0.2")
     elif kind == "delete_tool_rows" and alive:
@@ -166,6 +180,41 @@ def test_the_copy_follows_every_kind_of_change(conn: Conn, database_url: str, se
         random_step(conn, rng, tool_ids, step)
         metric_days(conn, HOUR - timedelta(days=4), HOUR)
         check(conn, database_url)
+
+
+def refreshes(conn: Conn, statement: str, params: list[object]) -> int:
+    """How many times ``statement`` searched metrics for tools' latest rows."""
+    with conn.transaction():
+        conn.execute("set local track_functions = 'all'")
+        conn.execute(statement, params)
+        row = conn.execute(
+            "select coalesce(pg_stat_get_xact_function_calls("
+            "'public._refresh_tool_latest_metrics(bigint[])'::regprocedure), 0)"
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_an_update_keeping_tool_and_instant_is_copied_in_place(
+    conn: Conn, database_url: str
+) -> None:
+    """What _apply_maintenance does every run: no search of metrics (20261204100100)."""
+    a, b = add_tool(conn, "a"), add_tool(conn, "b")
+    record(conn, "old", [metric(a, 10), metric(b, 20)], ran_at=HOUR - timedelta(hours=2))
+    record(conn, "new", [metric(a, 11), metric(b, 21)], ran_at=HOUR - timedelta(hours=1))
+    assert refreshes(conn, "update metrics set status = 'maintenance' where tool_id = %s", [a]) == 0
+    row = conn.execute("select status from tool_latest_metrics where tool_id = %s", [a]).fetchone()
+    assert row == ("maintenance",)
+    check(conn, database_url)
+    # an older row's values: the latest stays as it was
+    older = HOUR - timedelta(minutes=90)
+    assert refreshes(conn, "update metrics set health = 1 where recorded_at < %s", [older]) == 0
+    check(conn, database_url)
+    # a row moved to another instant: its tool is searched again
+    moved = "update metrics set recorded_at = recorded_at - '30m'::interval "
+    moved += "where tool_id = %s and recorded_at > %s"
+    assert refreshes(conn, moved, [b, older]) == 1
+    check(conn, database_url)
 
 
 def test_a_failed_write_leaves_the_copy_as_it_was(conn: Conn, database_url: str) -> None:

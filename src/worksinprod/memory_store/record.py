@@ -77,13 +77,15 @@ def record_heartbeat(tables: Tables, payload: dict[str, Any], now: datetime) -> 
             )
         taken.add(row["tool_id"])
         rows.append({**row, "recorded_at": ran_at})
-    for row in rows:
-        if row["tool_id"] not in tables.tools:
-            raise from_code(
-                f"metrics: a metric names a tool that does not exist (tool_id {row['tool_id']})",
-                "23503",
-                "tool_id",
-            )
+    # The lowest unknown tool, as record_heartbeat names it: it writes a run in tool_id order
+    # (20261204100000), so its foreign key fails first on the lowest.
+    unknown = [row["tool_id"] for row in rows if row["tool_id"] not in tables.tools]
+    if unknown:
+        raise from_code(
+            f"metrics: a metric names a tool that does not exist (tool_id {min(unknown)})",
+            "23503",
+            "tool_id",
+        )
     # _record_readings runs after the metrics went in, so the metrics' errors come first
     readings = readings_of(payload["metrics"], ran_at)
     tables.insert_metrics(rows, now)
