@@ -54,6 +54,7 @@ def test_applying_every_migration_gives_the_canonical_schema(empty_database_url:
     assert sorted(trigger) == [
         ("AFTER", "DELETE", "STATEMENT", "EXECUTE FUNCTION _tool_latest_metrics_deleted()"),
         ("AFTER", "INSERT", "STATEMENT", one_per_tool_and_instant),
+        ("AFTER", "INSERT", "STATEMENT", "EXECUTE FUNCTION _metrics_summarize_tool_ranges()"),
         ("AFTER", "INSERT", "STATEMENT", "EXECUTE FUNCTION _tool_latest_metrics_inserted()"),
         ("AFTER", "INSERT", "STATEMENT", "EXECUTE FUNCTION aggregate_metric_trends()"),
         ("AFTER", "INSERT", "STATEMENT", "EXECUTE FUNCTION keep_sla_pending()"),
