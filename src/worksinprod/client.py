@@ -165,8 +165,9 @@ class Client(Playbooks, Alerting, Checks, SlaReports, StackPages):
         ids = check_tool_ids("tool_ids", tool_ids)
         if not ids:
             return {}
-        # Some tools: their slugs, and their last day from tool_health_24h, whose filter reaches
-        # the metrics' tool_id index (tool_sparklines groups every tool's first).
+        # Some tools: their slugs, and their last day from tool_health_24h, whose filter narrows
+        # the read of metrics to those tools: a finished day's tool_id btree, today's rows by a
+        # scan with the ids hashed (tool_sparklines groups every tool's first).
         named = Select("tools", columns=("id", "slug"), in_={"id": ids}, order=[("id", False)])
         days = Select(
             "tool_health_24h", columns=("tool_id", "health", "latency_ms"), in_={"tool_id": ids}
