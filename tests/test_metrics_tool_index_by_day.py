@@ -179,3 +179,20 @@ def test_a_run_is_written_in_tool_order(conn: Conn) -> None:
         f"select tool_id from metric_partitions.{partition(TODAY)} order by ctid"
     ).fetchall()
     assert [r[0] for r in on_disk] == sorted(tools)
+
+
+def test_a_preparation_held_up_by_a_reader_keeps_the_btrees_it_built(
+    conn: Conn, database_url: str
+) -> None:
+    """Making tomorrow's partition needs a lock a reader holds up: that part is given up after
+    2 s, the btree of the day before is kept, and the answer says the preparation was blocked."""
+    tools = make_tools(conn, 50)
+    metric_days(conn, MIDNIGHT - timedelta(days=1), MIDNIGHT - timedelta(days=1))
+    write_run(conn, tools, MIDNIGHT - timedelta(days=1))
+    with psycopg.connect(database_url) as reader:
+        reader.execute("select count(*) from metrics")  # its transaction stays open
+        answer = prepare(conn, MIDNIGHT)
+        reader.rollback()
+    assert answer == {"made": 0, "dropped": 0, "blocked": True}
+    assert btree_days(conn) == [partition(TODAY - timedelta(days=1))]
+    assert prepare(conn, MIDNIGHT)["made"] == 2  # today's and tomorrow's, once it can

@@ -206,6 +206,13 @@ def test_an_update_keeping_tool_and_instant_is_copied_in_place(
     row = conn.execute("select status from tool_latest_metrics where tool_id = %s", [a]).fetchone()
     assert row == ("maintenance",)
     check(conn, database_url)
+    # a value copied as the row has it, -0 too (which equals 0 in SQL)
+    conn.execute("update metrics set health = '-0' where tool_id = %s", [a])
+    row = conn.execute(
+        "select health::text from tool_latest_metrics where tool_id = %s", [a]
+    ).fetchone()
+    assert row == ("-0",)
+    check(conn, database_url)
     # an older row's values: the latest stays as it was
     older = HOUR - timedelta(minutes=90)
     assert refreshes(conn, "update metrics set health = 1 where recorded_at < %s", [older]) == 0

@@ -174,3 +174,52 @@ def test_the_purge_of_a_run_and_a_delete_of_the_latest_row(database_url: str, co
         "unknown",
     )
     check(conn, database_url)
+
+
+ISOLATIONS = ["read committed", "repeatable read", "serializable"]
+IN_PLACE_RACES = {
+    # an older row's values changed (the copy is written again as it is), then the latest row
+    # deleted or moved back by a statement whose snapshot predates that change
+    "older row, then the latest deleted": (
+        "update metrics set health = 44 where tool_id = %(x)s and recorded_at = %(h2)s",
+        "delete from metrics where tool_id = %(x)s and recorded_at = %(h1)s",
+    ),
+    "older row, then the latest moved back": (
+        "update metrics set health = 44 where tool_id = %(x)s and recorded_at = %(h2)s",
+        "update metrics set recorded_at = recorded_at - interval '90 minutes' "
+        "where tool_id = %(x)s and recorded_at = %(h1)s",
+    ),
+    # the latest row's values changed in place, then the same row deleted
+    "latest row, then deleted": (
+        "update metrics set status = 'maintenance' where tool_id = %(x)s and recorded_at = %(h1)s",
+        "delete from metrics where tool_id = %(x)s and recorded_at = %(h1)s",
+    ),
+    "latest deleted, then an older row": (
+        "delete from metrics where tool_id = %(x)s and recorded_at = %(h1)s",
+        "update metrics set health = 44 where tool_id = %(x)s and recorded_at = %(h2)s",
+    ),
+}
+
+
+@pytest.mark.parametrize("isolation", ISOLATIONS)
+@pytest.mark.parametrize("statements", IN_PLACE_RACES.values(), ids=IN_PLACE_RACES.keys())
+def test_an_update_in_place_beside_another_writer_is_never_lost(
+    database_url: str, conn: Conn, isolation: str, statements: tuple[str, str]
+) -> None:
+    """20261204100100 copies an update that keeps its rows' tool and instant in place; a writer
+    beside it either sees it or, at REPEATABLE READ and above, fails to serialise."""
+    x = three_rows(conn)
+    where = {"x": x, "h1": at(1), "h2": at(2)}
+    first, second = statements
+    error = race(
+        database_url,
+        conn,
+        lambda a: a.execute(first, where),
+        lambda b: b.execute(second, where),
+        isolation,
+    )
+    if error is not None:
+        assert isolation != "read committed", repr(error)
+        assert isinstance(error, psycopg.errors.SerializationFailure), repr(error)
+    assert conn.execute(COPY).fetchall() == conn.execute(LATEST).fetchall()
+    check(conn, database_url)

@@ -45,14 +45,24 @@ begin
        except all
        select o.tool_id, o.recorded_at from old_rows o)
     ) d);
+  -- Every value copied as the row has it (no "is distinct from": -0 equals 0 there, and the
+  -- copy keeps a -0 as the row does).
   update public.tool_latest_metrics l
   set health = n.health, latency_ms = n.latency_ms, uptime_pct = n.uptime_pct,
       data_quality = n.data_quality, status = n.status
   from new_rows n
   where n.tool_id = l.tool_id and n.recorded_at = l.recorded_at
-    and not (n.tool_id = any (v_moved))
-    and (l.health, l.latency_ms, l.uptime_pct, l.data_quality, l.status)
-      is distinct from (n.health, n.latency_ms, n.uptime_pct, n.data_quality, n.status);
+    and not (n.tool_id = any (v_moved));
+  -- The other tools the statement touched (an older row of theirs changed): their copy row is
+  -- written again as it is, a new version, so that a concurrent REPEATABLE READ statement that
+  -- searches such a tool again fails with a serialization error, as it did when this trigger
+  -- searched every touched tool, instead of keeping what its older snapshot saw (found by
+  -- review).
+  update public.tool_latest_metrics l
+  set tool_id = l.tool_id
+  where l.tool_id = any (v_tools) and not (l.tool_id = any (v_moved))
+    and not exists (
+      select 1 from new_rows n where n.tool_id = l.tool_id and n.recorded_at = l.recorded_at);
   if cardinality(v_moved) > 0 then
     perform public._refresh_tool_latest_metrics(
       array(select distinct t from unnest(v_moved) as t));

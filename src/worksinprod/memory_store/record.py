@@ -64,10 +64,23 @@ def record_heartbeat(tables: Tables, payload: dict[str, Any], now: datetime) -> 
     if existing is not None:
         return _result("already recorded", existing)
 
-    taken = {m["tool_id"] for m in tables.metrics.values() if m["recorded_at"] == ran_at}
-    rows = []
-    for row in _converted(payload["metrics"]):
+    # As record_heartbeat inserts a run: its rows read in payload order, then written in tool_id
+    # order (20261204100000; a missing id last, as Postgres sorts nulls), each row's checks as
+    # it is written; then the foreign key, checked at the statement's end, names the lowest
+    # unknown tool; then a statement trigger refuses a tool twice.
+    rows = [{**row, "recorded_at": ran_at} for row in _converted(payload["metrics"])]
+    rows.sort(key=lambda row: (row["tool_id"] is None, row["tool_id"] or 0))
+    for row in rows:
         _check(row)
+    unknown = [row["tool_id"] for row in rows if row["tool_id"] not in tables.tools]
+    if unknown:
+        raise from_code(
+            f"metrics: a metric names a tool that does not exist (tool_id {min(unknown)})",
+            "23503",
+            "tool_id",
+        )
+    taken = {m["tool_id"] for m in tables.metrics.values() if m["recorded_at"] == ran_at}
+    for row in rows:
         if row["tool_id"] in taken:
             raise from_code(
                 "metrics: a tool appears twice in this run, or already has a metric at "
@@ -76,16 +89,6 @@ def record_heartbeat(tables: Tables, payload: dict[str, Any], now: datetime) -> 
                 "tool_id",
             )
         taken.add(row["tool_id"])
-        rows.append({**row, "recorded_at": ran_at})
-    # The lowest unknown tool, as record_heartbeat names it: it writes a run in tool_id order
-    # (20261204100000), so its foreign key fails first on the lowest.
-    unknown = [row["tool_id"] for row in rows if row["tool_id"] not in tables.tools]
-    if unknown:
-        raise from_code(
-            f"metrics: a metric names a tool that does not exist (tool_id {min(unknown)})",
-            "23503",
-            "tool_id",
-        )
     # _record_readings runs after the metrics went in, so the metrics' errors come first
     readings = readings_of(payload["metrics"], ran_at)
     tables.insert_metrics(rows, now)
