@@ -176,6 +176,25 @@ def test_the_summary_follows_the_root_and_keeps_the_worst(conn: Conn, run: Runne
     assert summary(conn).endswith(" h; it was down at worst. The downstream can stand down.")
 
 
+def test_a_resolution_is_worded_once_a_run(conn: Conn, run: Runner) -> None:
+    """The run that resolves an incident words it once (20261204100200): not by building a whole
+    message body to keep its summary, nor twice by one statement."""
+    run({"segment": "down"})
+    run({"segment": "down"})
+    run({})
+    with conn.transaction():
+        conn.execute("set local track_functions = 'all'")
+        run({})  # resolves it
+        calls = conn.execute(
+            "select coalesce(pg_stat_get_xact_function_calls(%s::regprocedure), 0), "
+            "coalesce(pg_stat_get_xact_function_calls(%s::regprocedure), 0)",
+            ["public._incident_resolution(bigint)", "public._incident_body(bigint)"],
+        ).fetchone()
+    assert incidents(conn) == [("segment", "down", False, None)]
+    assert calls == (1, 0)
+    assert summary(conn).endswith(" h; it was down at worst. The downstream can stand down.")
+
+
 def test_a_downstream_tool_failing_later_joins_without_a_message(conn: Conn, run: Runner) -> None:
     run({"segment": "down"})
     run({"segment": "down"})
