@@ -195,29 +195,6 @@ def test_a_resolution_is_worded_once_a_run(conn: Conn, run: Runner) -> None:
     assert summary(conn).endswith(" h; it was down at worst. The downstream can stand down.")
 
 
-def test_rewording_an_open_incident_stays_on_its_page(conn: Conn, run: Runner) -> None:
-    """incidents keeps room on its pages (20261204100300): a summary that follows its root's
-    status is rewritten in place (a HOT update, pruned by the next read), not left for vacuum."""
-    run({"segment": "down"})
-    run({"segment": "down"})
-    with conn.transaction():
-        for status in ("degraded", "maintenance", "down", "degraded"):
-            run({"segment": status})
-        updates = conn.execute(
-            "select pg_stat_get_xact_tuples_updated(%s::regclass), "
-            "pg_stat_get_xact_tuples_hot_updated(%s::regclass)",
-            ["public.incidents", "public.incidents"],
-        ).fetchone()
-    assert updates is not None
-    assert updates[0] >= 4  # reworded every run
-    assert updates[1] == updates[0]
-    # on a full page too: half of each page is kept free for it
-    options = conn.execute(
-        "select reloptions from pg_class where oid = 'public.incidents'::regclass"
-    )
-    assert options.fetchone() == (["fillfactor=50"],)
-
-
 def test_a_downstream_tool_failing_later_joins_without_a_message(conn: Conn, run: Runner) -> None:
     run({"segment": "down"})
     run({"segment": "down"})
