@@ -106,8 +106,8 @@ as $$
 $$;
 
 
--- _apply_incidents as 20261203100500_review_of_the_ninth_pass.sql defines it, with two changes,
--- marked (the severity's escalation and the CTE "worded").
+-- _apply_incidents as 20261203100500_review_of_the_ninth_pass.sql defines it, with one change,
+-- marked (the CTE "worded").
 create or replace function public._apply_incidents(p_run bigint, p_ran_at timestamptz)
 returns void
 language plpgsql
@@ -232,16 +232,11 @@ begin
   -- Changed (issue 11): the same statement, planned on every run by EXECUTE (a constant
   -- string, nothing spliced): a plan kept from a session's first run, made while incidents was
   -- empty, read every open membership once per open incident (see the top of this file).
-  -- Changed (20261204100200): the incidents with a member down, found once (an array built
-  -- before the update reads incidents) instead of by a subquery per open incident: planned from
-  -- the estimates of tables analysed while empty, that subquery read every open membership once
-  -- per open incident even when planned afresh (found when incidents' fillfactor changed those
-  -- estimates, 20261204100300: 91,201 rows read at 300 tools).
   execute $escalate$
     update public.incidents i set severity = 'down'
-    where i.resolved_at is null and i.severity <> 'down' and i.id = any (array(
-      select m.incident_id from public.incident_tools m join public.tool_alert_state s using (tool_id)
-      where m.left_at is null and s.status = 'down'))
+    where i.resolved_at is null and i.severity <> 'down' and exists (
+      select 1 from public.incident_tools m join public.tool_alert_state s using (tool_id)
+      where m.incident_id = i.id and m.left_at is null and s.status = 'down')
   $escalate$;
   with target as (
     select i.id, i.tool_id, i.severity, i.summary, i.opened_at, i.resolved_at
