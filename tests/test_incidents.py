@@ -188,11 +188,47 @@ def test_a_resolution_is_worded_once_a_run(conn: Conn, run: Runner) -> None:
         calls = conn.execute(
             "select coalesce(pg_stat_get_xact_function_calls(%s::regprocedure), 0), "
             "coalesce(pg_stat_get_xact_function_calls(%s::regprocedure), 0)",
-            ["public._incident_resolution(bigint)", "public._incident_body(bigint)"],
+            [
+                "public._incident_resolution(bigint, timestamptz)",
+                "public._incident_body(bigint)",
+            ],
         ).fetchone()
     assert incidents(conn) == [("segment", "down", False, None)]
     assert calls == (1, 0)
     assert summary(conn).endswith(" h; it was down at worst. The downstream can stand down.")
+
+
+def written(conn: Conn, run: Callable[[], None]) -> tuple[int, int]:
+    """Rows of incidents ``run`` inserted and updated (the counts are the transaction's)."""
+    query = (
+        "select pg_stat_get_xact_tuples_inserted('public.incidents'::regclass), "
+        "pg_stat_get_xact_tuples_updated('public.incidents'::regclass)"
+    )
+    with conn.transaction():
+        before = conn.execute(query).fetchone()
+        run()
+        after = conn.execute(query).fetchone()
+    assert before is not None
+    assert after is not None
+    return int(after[0] - before[0]), int(after[1] - before[1])
+
+
+@pytest.mark.parametrize("status", ["down", "degraded"])
+def test_an_incident_is_written_once_as_it_opens_and_once_as_it_resolves(
+    conn: Conn, run: Runner, status: str
+) -> None:
+    """Its row is inserted with its words and severity, and resolved and worded by one update
+    (20261205100000): each extra write left a dead row, 8,358 updates for 1,816 incidents in a
+    168-hour backfill at 1,000 tools."""
+    run({"segment": status})
+    assert written(conn, lambda: run({"segment": status})) == (1, 0)  # opens it
+    assert incidents(conn) == [("segment", status, True, None)]
+    assert summary(conn) == f"Segment is {status}. Dana Cho has been told."
+    run({})
+    assert written(conn, lambda: run({})) == (0, 1)  # resolves it
+    assert summary(conn) == (
+        f"Segment is back after 2.0 h; it was {status} at worst. The downstream can stand down."
+    )
 
 
 def test_a_downstream_tool_failing_later_joins_without_a_message(conn: Conn, run: Runner) -> None:
