@@ -13,7 +13,7 @@ import statistics
 import sys
 
 from _harness import database, machine
-from storage import TOOLS, WEEK, backfill_cost, before_partitioning
+from storage import TOOLS, WEEK, backfill_cost, before_partitioning, left_behind
 
 
 def main() -> None:
@@ -21,7 +21,7 @@ def main() -> None:
     print(f"machine: {machine()}")
     folder = before_partitioning()
     seconds: dict[str, list[float]] = {"before": [], "now": []}
-    tuples: dict[str, list[tuple[str, int, int]]] = {}
+    tuples: dict[str, list[tuple[str, int, int, float | None]]] = {}
     try:
         for _ in range(rounds):
             for label, migrations in (("before", folder), ("now", None)):
@@ -33,9 +33,9 @@ def main() -> None:
         shutil.rmtree(folder, ignore_errors=True)
     print(f"backfill of {WEEK} h at {TOOLS:,} tools, median of {rounds}:")
     for label, runs in seconds.items():
-        dead = "  ".join(f"{t} {d:,} dead/{live:,} live" for t, live, d in tuples[label])
         each = ", ".join(f"{s:.1f}" for s in runs)
-        print(f"{label:>6}: {statistics.median(runs):6.1f} s ({each})   {dead}")
+        print(f"{label:>6}: {statistics.median(runs):6.1f} s ({each})")
+        print(f"        {left_behind(tuples[label])}")
     ratio = statistics.median(seconds["before"]) / statistics.median(seconds["now"])
     print(f"  speed-up {ratio:.2f}x (target >= 2x)")
 
