@@ -13,7 +13,7 @@ import random
 import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -24,7 +24,7 @@ from .checks import Check
 from .client import Client
 from .config import Settings
 from .drift import HourDrift
-from .errors import ConfigError
+from .errors import ConfigError, WorksInProdError
 from .gcpause import collector_paused
 from .metric_defs import METRIC_NAMES
 from .models import HeartbeatResult, Status, Tool
@@ -33,6 +33,7 @@ from .payload import HeartbeatPayload
 from .readings import Reading
 from .retry import retrying
 from .sources import RunContext, Target, sources
+from .store import tidy_after_bulk_write
 
 T = TypeVar("T")
 HOUR = timedelta(hours=1)
@@ -272,6 +273,9 @@ class BackfillSummary:
     capped: int = 0
     """Hours asked for but older than the retention keeps, so not written (the purge would
     delete them in the same statement)."""
+    tidied: bool = False
+    """Whether the tables the runs rewrote were vacuumed and analysed afterwards (over a
+    direct connection; see store.tidy_after_bulk_write)."""
 
 
 def backfill(
@@ -332,4 +336,12 @@ def backfill(
             skipped += 1
         if progress:
             progress(index + 1, hours)
-    return BackfillSummary(recorded=recorded, skipped=skipped, first=start, last=end, capped=capped)
+    tidied = False
+    if recorded:
+        # Best effort: the history is written; a VACUUM refused (not the tables' owner, a
+        # dropped connection) leaves the tidying to autovacuum, as on Supabase's HTTP API.
+        with suppress(WorksInProdError):
+            tidied = tidy_after_bulk_write(client.store)
+    return BackfillSummary(
+        recorded=recorded, skipped=skipped, first=start, last=end, capped=capped, tidied=tidied
+    )

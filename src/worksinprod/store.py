@@ -79,3 +79,16 @@ def select_values(store: Store, query: Select) -> list[tuple[Any, ...]]:
             return store.select_values(query)
     columns = query.columns
     return [tuple(row[c] for c in columns) for row in store.select(query)]
+
+
+def tidy_after_bulk_write(store: Store) -> bool:
+    """Vacuum and analyse what a bulk write (a backfill) churned, where the store can: over a
+    direct connection (PostgresStore.tidy). Supabase's HTTP API cannot run VACUUM, and there
+    autovacuum does it within minutes; the memory store has nothing to vacuum. True when done."""
+    if store.kind == "postgres":
+        from .postgres_store import PostgresStore  # only a direct connection imports psycopg
+
+        if isinstance(store, PostgresStore):
+            store.tidy()
+            return True
+    return False

@@ -77,6 +77,7 @@ def backfill_with_progress(
         f"backfilled {summary.recorded} hour(s) "
         f"({summary.skipped} already recorded) from {summary.first:%Y-%m-%d %H:%M} "
         f"to {summary.last:%Y-%m-%d %H:%M} UTC"
+        + ("; the tables it rewrote vacuumed and analysed" if summary.tidied else "")
     )
     return summary
 

@@ -1,0 +1,86 @@
+"""A backfill over a direct connection vacuums and analyses the tables its runs rewrote
+(PostgresStore.tidy): it leaves no dead versions behind, and the planner sees what it wrote.
+Where a store cannot (the memory store; Supabase's HTTP API), the backfill says so and is
+otherwise the same."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import psycopg
+import pytest
+
+import worksinprod
+from worksinprod import Client
+from worksinprod.heartbeat import backfill
+from worksinprod.memory_store import MemoryStore
+from worksinprod.postgres_store import CHURNED_BY_RUNS
+from worksinprod.seed import load_demo_stack
+
+
+@pytest.fixture
+def wip(database_url: str) -> Iterator[Client]:
+    load_demo_stack(database_url)
+    with worksinprod.connect(database_url=database_url) as client:
+        yield client
+
+
+def maintenance(database_url: str) -> dict[str, tuple[bool, bool, int]]:
+    """Each churned table: vacuumed by hand, analysed by hand, dead versions counted."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        rows = conn.execute(
+            "select relname, last_vacuum is not null, last_analyze is not null, n_dead_tup "
+            "from pg_stat_user_tables where schemaname = 'public' and relname = any(%s)",
+            [list(CHURNED_BY_RUNS)],
+        ).fetchall()
+    return {str(r[0]): (bool(r[1]), bool(r[2]), int(r[3])) for r in rows}
+
+
+def test_a_backfill_vacuums_and_analyses_what_its_runs_rewrote(
+    wip: Client, database_url: str
+) -> None:
+    summary = backfill(wip, 72, now=datetime.now(UTC), seed=3)
+    assert summary.recorded == 72
+    assert summary.tidied
+    assert maintenance(database_url) == {t: (True, True, 0) for t in CHURNED_BY_RUNS}
+
+
+def test_a_backfill_that_writes_nothing_vacuums_nothing(wip: Client, database_url: str) -> None:
+    now = datetime.now(UTC)
+    backfill(wip, 2, now=now)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("select pg_stat_reset()")  # forget the first backfill's VACUUM
+    again = backfill(wip, 2, now=now)  # both hours already recorded
+    assert (again.recorded, again.skipped, again.tidied) == (0, 2, False)
+    assert not any(vacuumed for vacuumed, _, _ in maintenance(database_url).values())
+
+
+def test_a_table_another_session_holds_is_skipped_not_waited_for(
+    wip: Client, database_url: str
+) -> None:
+    # VACUUM's lock conflicts with a session's SHARE UPDATE EXCLUSIVE (another VACUUM, an index
+    # being made concurrently); SKIP_LOCKED leaves that table to autovacuum.
+    with psycopg.connect(database_url) as holder:
+        holder.execute("lock table public.incidents in share update exclusive mode")
+        # A VACUUM that waited would wait for this session: let go after a while, so such a
+        # VACUUM fails the test below instead of hanging it.
+        release = threading.Timer(20, holder.rollback)
+        release.start()
+        try:
+            summary = backfill(wip, 3, now=datetime.now(UTC), seed=3)
+        finally:
+            release.cancel()
+    assert summary.tidied
+    done = maintenance(database_url)
+    assert done["incidents"][0] is False
+    assert all(done[t][0] for t in CHURNED_BY_RUNS if t != "incidents")
+
+
+def test_the_memory_store_has_nothing_to_vacuum() -> None:
+    memory = Client(MemoryStore())
+    load = memory.add_tool(name="Segment", category="CDP", owner="Dana Cho")
+    assert load.slug == "segment"
+    summary = backfill(memory, 3, now=datetime.now(UTC))
+    assert (summary.recorded, summary.tidied) == (3, False)
