@@ -13,7 +13,7 @@ import statistics
 import sys
 
 from _harness import database, machine
-from storage import TOOLS, WEEK, backfill_cost, before_partitioning, left_behind
+from storage import TOOLS, WEEK, Left, backfill_cost, before_partitioning, left_behind
 
 
 def main() -> None:
@@ -21,7 +21,7 @@ def main() -> None:
     print(f"machine: {machine()}")
     folder = before_partitioning()
     seconds: dict[str, list[float]] = {"before": [], "now": []}
-    tuples: dict[str, list[tuple[str, int, int, float | None]]] = {}
+    tuples: dict[str, list[Left]] = {}
     try:
         for _ in range(rounds):
             for label, migrations in (("before", folder), ("now", None)):
@@ -35,7 +35,7 @@ def main() -> None:
     for label, runs in seconds.items():
         each = ", ".join(f"{s:.1f}" for s in runs)
         print(f"{label:>6}: {statistics.median(runs):6.1f} s ({each})")
-        print(f"        {left_behind(tuples[label])}")
+        print(left_behind(tuples[label]))
     ratio = statistics.median(seconds["before"]) / statistics.median(seconds["now"])
     print(f"  speed-up {ratio:.2f}x (target >= 2x)")
 

@@ -72,9 +72,13 @@ def week_bytes(url: str, partitioned: bool) -> tuple[int, int, int]:
     return int(row[0]), int(row[1]), int(rows[0])
 
 
-def backfill_cost(url: str) -> tuple[float, list[tuple[str, int, int, float | None]]]:
+Left = tuple[str, int, int, tuple[float, float] | None]
+"""A table, its live and dead tuples, and the shares of its bytes dead and free (pgstattuple)."""
+
+
+def backfill_cost(url: str) -> tuple[float, list[Left]]:
     """Seconds of a 168-hour backfill at 1,000 tools, and what it leaves per table: live and
-    dead tuples, and the share of the table's bytes dead (None without pgstattuple)."""
+    dead tuples, and the shares of the table's bytes dead and free (None without pgstattuple)."""
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(sql("make_tools"), {"count": TOOLS})
     vacuum(url)
@@ -85,22 +89,23 @@ def backfill_cost(url: str) -> tuple[float, list[tuple[str, int, int, float | No
     time.sleep(2)  # the backfill's server process flushes its statistics as it exits
     with psycopg.connect(url, autocommit=True) as conn:
         rows = conn.execute(sql("dead_tuples")).fetchall()
-        space: dict[str, float] = {}
+        space: dict[str, tuple[float, float]] = {}
         try:
             conn.execute("create extension if not exists pgstattuple with schema public")
         except psycopg.Error:
             pass  # a server without the extension: the counts alone
         else:
-            space = {str(r[0]): float(r[1]) for r in conn.execute(sql("dead_space")).fetchall()}
+            found = conn.execute(sql("dead_space")).fetchall()
+            space = {str(r[0]): (float(r[1]), float(r[2])) for r in found}
     return seconds, [(str(r[0]), int(r[1]), int(r[2]), space.get(str(r[0]))) for r in rows]
 
 
-def left_behind(tuples: list[tuple[str, int, int, float | None]]) -> str:
+def left_behind(tuples: list[Left]) -> str:
     """What a backfill left per table, as the benchmarks print it."""
-    return "  ".join(
-        f"{t} {d:,} dead/{live:,} live"
-        + (f" ({pct:.1f} % of its bytes dead)" if pct is not None else "")
-        for t, live, d, pct in tuples
+    return "\n".join(
+        f"    {t}: {d:,} dead/{live:,} live"
+        + (f" (bytes: {space[0]:.1f} % dead, {space[1]:.1f} % free)" if space else "")
+        for t, live, d, space in tuples
     )
 
 
@@ -257,7 +262,7 @@ def main() -> None:
     )
     print(f"backfill of {WEEK} h at {TOOLS:,} tools:")
     for label, case in (("before", before), ("now", now)):
-        print(f"{label:>6}: {case['backfill']:6.1f} s   {left_behind(case['tuples'])}")
+        print(f"{label:>6}: {case['backfill']:6.1f} s\n{left_behind(case['tuples'])}")
     print(f"  speed-up {before['backfill'] / now['backfill']:.2f}x (target >= 2x)")
     print(f"heartbeat at {BIG:,} tools after a checkpoint (median of 3):")
     for label, case in (("before", before), ("now", now)):
