@@ -44,7 +44,15 @@ def test_a_backfill_vacuums_and_analyses_what_its_runs_rewrote(
     summary = backfill(wip, 72, now=datetime.now(UTC), seed=3)
     assert summary.recorded == 72
     assert summary.tidied
-    assert maintenance(database_url) == {t: (True, True, 0) for t in CHURNED_BY_RUNS}
+    done = maintenance(database_url)
+    assert {t: (v, a) for t, (v, a, _) in done.items()} == {
+        t: (True, True) for t in CHURNED_BY_RUNS
+    }
+    # At most the last run's: a server process reports its counts at most once a second, so
+    # those of the runs just before the VACUUM may arrive after it (a 168-hour backfill at
+    # 1,000 tools: 53 against 2,309 without it).
+    tools = len(wip.tools())
+    assert all(dead <= tools for _, _, dead in done.values()), done
 
 
 def test_a_backfill_that_writes_nothing_vacuums_nothing(wip: Client, database_url: str) -> None:
