@@ -410,6 +410,13 @@ def test_what_is_not_a_space_is_kept(store: Store, kept: str) -> None:
     assert row["name"] == f"{kept}Name{kept}"
 
 
+@pytest.mark.parametrize("name", ["a \\u0000 typed out", "\\\\u0000"], ids=["one", "two"])
+def test_a_backslash_before_u0000_is_text_not_a_nul_byte(store: Store, name: str) -> None:
+    # jsonb refuses the escape of a NUL byte, not a backslash written out before "u0000"
+    row = write(store, "add_tool", name=name, category="CRM", owner="O", slug="typed")
+    assert row["name"] == name
+
+
 def test_a_nul_byte_in_a_filter_is_a_validation_error(store: Store) -> None:
     with pytest.raises(ValidationError):
         store.select(Select("tools_current", eq={"owner": "nul\x00byte"}))

@@ -23,6 +23,9 @@ _NUMBER = re.compile(
 _SLUG_RULE = (
     'must be lowercase letters and digits joined by single hyphens, like "google-analytics"'
 )
+# The escape of a NUL byte, not a backslash written out before "u0000" (an even run of
+# backslashes before it is text, which jsonb takes).
+_NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 _INTEGER = re.compile(r"\s*[+-]?\d+\s*")
 _REAL_MAX = 3.4028234663852886e38
 # What _text_field trims (20261126100000_hardening.sql): the regex class \s (ASCII blanks) and
@@ -53,7 +56,7 @@ def as_json(value: Any) -> Any:
         raise from_code(
             "invalid input syntax for type json", "22P02", 'Token "NaN" is invalid.'
         ) from None
-    if "\\u0000" in text:
+    if _NUL_ESCAPE.search(text):
         raise from_code(
             "unsupported Unicode escape sequence", "22P05", "\\u0000 cannot be converted to text."
         )
