@@ -19,7 +19,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from .errors import ConfigError, StoreError, TransientError, ValidationError, from_code
 from .float4 import Float4Loader
 from .pg_threads import Beside, Held
-from .store import Row, Select, check_name
+from .store import JsonText, Row, Select, check_name
 
 # The pool logs every failed reconnect as a warning; with no logging configured Python prints
 # those to the terminal. Our errors say what happened in one line; the logs stay for whoever
@@ -188,7 +188,7 @@ class PostgresStore:
                 for name in args
             ),
         )
-        params = [Jsonb(v) if isinstance(v, dict | list) else v for v in args.values()]
+        params = [_argument(v) for v in args.values()]
         rows = self._run(statement, params, binary=True)
         return rows[0]["result"] if rows else None
 
@@ -366,6 +366,20 @@ def _configure(conn: psycopg.Connection[Any]) -> None:
     # jit = on) tools_current's cost estimate made each read compile code: about 310 ms against
     # 4 ms without, at 300 tools.
     conn.execute("set jit = off")
+
+
+def _argument(value: Any) -> Any:
+    """An rpc argument as psycopg sends it: JSON text already written goes as it is."""
+    if isinstance(value, JsonText):
+        return Jsonb(value.text, dumps=_as_written)
+    if isinstance(value, dict | list):
+        return Jsonb(value)
+    return value
+
+
+def _as_written(text: str) -> str:
+    """The dumps of a JsonText: its text is the JSON already."""
+    return text
 
 
 def _array(values: Collection[Any]) -> list[Any]:

@@ -15,7 +15,7 @@ from supabase import SupabaseException, create_client
 from supabase.lib.client_options import SyncClientOptions
 
 from .errors import ConfigError, StoreError, TransientError, from_code
-from .store import Row, Select, check_name
+from .store import Row, Select, check_name, json_value
 
 
 def _raise_for_5xx(response: httpx.Response) -> None:
@@ -103,8 +103,9 @@ class SupabaseStore:
 
     def rpc(self, function: str, args: Mapping[str, Any]) -> Any:
         check_name(function, "function")
-        _check_json(args)
-        return self._execute(self._client.rpc(function, dict(args))).data
+        values = {name: json_value(value) for name, value in args.items()}  # postgrest sends dicts
+        _check_json(values)
+        return self._execute(self._client.rpc(function, values)).data
 
     def close(self) -> None:
         self._http.close()

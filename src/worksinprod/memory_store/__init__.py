@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import from_code
-from ..store import Row, Select, check_name
+from ..store import Row, Select, check_name, json_value
 from . import query
 from .checks import record_ping, set_check
 from .fields import as_json
@@ -94,7 +94,7 @@ class MemoryStore:
             raise from_code(
                 f"function public.{function}({', '.join(args)}) does not exist", "42883"
             )
-        payload = as_json(args["payload"])
+        payload = as_json(json_value(args["payload"]))
         with self._lock:
             # Every write checks all it needs before it changes anything: an error leaves the
             # tables as they were, as the function's transaction does.
