@@ -333,6 +333,61 @@ def test_a_late_older_run_does_not_move_streaks_back(conn: Conn, stack: dict[str
     assert len(incidents(conn)) == 1
 
 
+def test_a_late_run_does_not_resolve_an_incident_opened_after_it(
+    conn: Conn, stack: dict[str, int]
+) -> None:
+    """A run for an older hour recorded late, whose tool no newer run saw, found it recovered
+    and resolved its incident, opened after that hour: a resolution before the opening, which
+    the table refuses (23514), so the run failed and a backfill stopped there (found by
+    review). A newer run decides it (20261205100000)."""
+    conn.execute(
+        "insert into incident_guards (tool_id, open_after, resolve_after) values (%s, 2, 1)",
+        [stack["hubspot"]],
+    )
+
+    def at(hour: int, statuses: Mapping[str, str]) -> None:
+        metrics = [metric(stack[slug], status=status) for slug, status in statuses.items()]
+        record(conn, f"h{hour}", metrics, ran_at=T0 + timedelta(hours=hour))
+
+    for hour in (1, 2, 3):
+        at(hour, {"segment": "down", "hubspot": "down"})
+    at(6, {"segment": "healthy"})
+    at(7, {"segment": "healthy"})  # Segment's incident resolves; HubSpot's opens at 7
+    at(4, {"hubspot": "healthy"})  # recorded late
+    assert incidents(conn) == [("segment", "down", False, None), ("hubspot", "down", True, None)]
+    opened, resolved = conn.execute(
+        "select opened_at, resolved_at from incidents i join tools t on t.id = i.tool_id "
+        "where t.slug = 'hubspot'"
+    ).fetchone() or (None, None)
+    assert (opened, resolved) == (T0 + timedelta(hours=7), None)
+
+
+def test_incidents_resolved_by_one_run_are_announced_in_the_order_they_opened(
+    conn: Conn, run: Runner, stack: dict[str, int]
+) -> None:
+    """Two incidents resolved by one run: their messages come in the order the incidents
+    opened, not in the order their rows lie on disk, which a busy table's updates shuffle
+    (found by review; 20261205100000)."""
+    for slug in ("braze", "segment"):  # resolved by their first healthy run: nothing between
+        conn.execute(
+            "insert into incident_guards (tool_id, resolve_after) values (%s, 1)", [stack[slug]]
+        )
+    run({"braze": "down"})
+    run({"braze": "down", "segment": "down"})  # Braze's incident opens
+    run({"braze": "down", "segment": "down"})  # Segment's opens
+    # Lay the rows out against their order, as updates that find a page full do.
+    conn.execute("create index incidents_newest_first on incidents (id desc)")
+    conn.execute("cluster incidents using incidents_newest_first")
+    conn.execute("drop index incidents_newest_first")
+    run({})  # both resolve
+    assert events(conn) == [
+        ("incident_opened", "braze"),
+        ("incident_opened", "segment"),
+        ("incident_resolved", "braze"),
+        ("incident_resolved", "segment"),
+    ]
+
+
 def test_concurrent_runs_open_one_incident(
     conn: Conn, stack: dict[str, int], database_url: str
 ) -> None:

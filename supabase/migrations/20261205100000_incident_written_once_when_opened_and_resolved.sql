@@ -11,8 +11,12 @@
 -- - the update that resolves an incident words it: _incident_resolution(id, at) words a
 --   resolution at a given instant (the statement's own row is not yet resolved when it runs);
 --   _incident_resolution(id) words a stored one through it;
--- - the rewording at the end of a run looks at open incidents only.
--- The words, severities and messages are those of 20261204100200 (tests/test_incidents.py).
+-- - the rewording at the end of a run looks at open incidents only;
+-- - a late run does not resolve an incident, nor end a membership, younger than itself (it was
+--   refused, 23514, stopping a backfill), and incidents opened or resolved by one run are
+--   numbered and announced in their roots' and their openings' order.
+-- The words, severities and messages are otherwise those of 20261204100200
+-- (tests/test_incidents.py; a review compared the two on 500 random sequences of runs).
 
 create function public._incident_resolution(p_incident bigint, p_resolved_at timestamptz)
 returns text
@@ -113,16 +117,22 @@ begin
 
   -- Recovered tools leave; an incident whose root recovered is resolved, and its members
   -- still failing are grouped again below (split off under a new root, or joined elsewhere).
+  -- Changed (20261205100000): not a membership or an incident younger than this run. A late
+  -- run whose tool no newer run saw found it recovered, and resolved an incident opened after
+  -- it: before its opening, which incidents_resolved_after_opened refuses, so the whole run
+  -- failed and a backfill stopped at that hour (found by review). A newer run decides it.
   update public.incident_tools m set left_at = p_ran_at
-  where m.left_at is null and not (m.tool_id = any (v_alarm));
-  -- Changed (20261205100000): the update that resolves an incident words it.
+  where m.left_at is null and not (m.tool_id = any (v_alarm)) and m.joined_at <= p_ran_at;
+  -- Changed (20261205100000): the update that resolves an incident words it; the resolved in
+  -- the order they opened (the update returned them in the order they lay on disk, which the
+  -- number of writes of each row decides), so their messages come in that order too.
   with resolved as (
     update public.incidents i
     set resolved_at = p_ran_at, summary = public._incident_resolution(i.id, p_ran_at)
-    where i.resolved_at is null and not (i.tool_id = any (v_alarm))
+    where i.resolved_at is null and not (i.tool_id = any (v_alarm)) and i.opened_at <= p_ran_at
     returning i.id
   )
-  select coalesce(array_agg(id), '{}') into v_resolved from resolved;
+  select coalesce(array_agg(id order by id), '{}') into v_resolved from resolved;
   update public.incident_tools m set left_at = p_ran_at
   where m.left_at is null and m.incident_id = any (v_resolved);
 
@@ -153,7 +163,7 @@ begin
   -- down, as the escalation and the rewording below would make them in this run: its row is
   -- written once. A root opens only while failing (degraded or down) and with no downstream
   -- yet, so its words are the rewording's first case: its status, which is its severity. In
-  -- the roots' order, as the unnest gave it before the joins.
+  -- the roots' order (by id; before, the order of the plan's anti-join, a hash's at times).
   with opened as (
     insert into public.incidents (tool_id, severity, opened_at, summary)
     select r.tool_id, o.severity, p_ran_at,
