@@ -15,10 +15,12 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import psycopg
 import pytest
+from psycopg import sql
 from typer.main import get_command
 from typer.testing import CliRunner
 
@@ -59,11 +61,35 @@ def test_migrate_then_seed_from_empty_then_again_changes_nothing(empty_database_
         assert conn.execute(edits).fetchone() == before  # not an edit: caches stay
 
 
+def test_a_backfill_by_a_role_that_may_not_vacuum_says_so(database_url: str) -> None:
+    """VACUUM skips tables this role does not own with a warning only: the CLI says what it
+    skipped, in the server's words, and does not claim the tables were vacuumed."""
+    wip(database_url, "seed")
+    role = f"backfiller_{os.getpid()}"
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("create role {} login in role service_role").format(sql.Identifier(role))
+        )
+    try:
+        found = urlsplit(database_url)
+        url = urlunsplit(found._replace(netloc=f"{role}@{found.hostname}:{found.port}"))
+        code, out, err = wip(url, "heartbeat", "--backfill", "3")
+        assert code == 0
+        assert "backfilled 3 hour(s)" in out
+        assert "vacuumed and analysed" not in out
+        assert "note: the VACUUM after it skipped" in err
+        assert '"incidents"' in err
+    finally:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("drop role {}").format(sql.Identifier(role)))
+
+
 def test_heartbeat_backfill_status_and_feed(database_url: str) -> None:
     wip(database_url, "seed")
     code, out, _ = wip(database_url, "heartbeat", "--backfill", "24", "--seed", "4")
     assert code == 0
     assert "backfilled 24 hour(s)" in out
+    assert out.rstrip().endswith("; the tables it rewrote vacuumed and analysed")
     code, out, _ = wip(database_url, "heartbeat")
     assert "already recorded" in out
     code, out, _ = wip(database_url, "heartbeat", "--force")

@@ -274,8 +274,11 @@ class BackfillSummary:
     """Hours asked for but older than the retention keeps, so not written (the purge would
     delete them in the same statement)."""
     tidied: bool = False
-    """Whether the tables the runs rewrote were vacuumed and analysed afterwards (over a
+    """Whether all the tables the runs rewrote were vacuumed and analysed afterwards (over a
     direct connection; see store.tidy_after_bulk_write)."""
+    untidied: tuple[str, ...] = ()
+    """What that VACUUM skipped, in the server's words (a table another session held, one this
+    role does not own): autovacuum does those."""
 
 
 def backfill(
@@ -336,12 +339,18 @@ def backfill(
             skipped += 1
         if progress:
             progress(index + 1, hours)
-    tidied = False
+    skipped_by_vacuum: list[str] | None = None
     if recorded:
-        # Best effort: the history is written; a VACUUM refused (not the tables' owner, a
-        # dropped connection) leaves the tidying to autovacuum, as on Supabase's HTTP API.
+        # Best effort: the history is written; a VACUUM that fails (a dropped connection)
+        # leaves the tidying to autovacuum, as on Supabase's HTTP API.
         with suppress(WorksInProdError):
-            tidied = tidy_after_bulk_write(client.store)
+            skipped_by_vacuum = tidy_after_bulk_write(client.store)
     return BackfillSummary(
-        recorded=recorded, skipped=skipped, first=start, last=end, capped=capped, tidied=tidied
+        recorded=recorded,
+        skipped=skipped,
+        first=start,
+        last=end,
+        capped=capped,
+        tidied=skipped_by_vacuum == [],
+        untidied=tuple(skipped_by_vacuum or ()),
     )

@@ -101,14 +101,14 @@ def select_values(store: Store, query: Select) -> list[tuple[Any, ...]]:
     return [tuple(row[c] for c in columns) for row in store.select(query)]
 
 
-def tidy_after_bulk_write(store: Store) -> bool:
+def tidy_after_bulk_write(store: Store) -> list[str] | None:
     """Vacuum and analyse what a bulk write (a backfill) churned, where the store can: over a
-    direct connection (PostgresStore.tidy). Supabase's HTTP API cannot run VACUUM, and there
-    autovacuum does it within minutes; the memory store has nothing to vacuum. True when done."""
+    direct connection (PostgresStore.tidy), which returns what the server skipped, in its
+    words. Supabase's HTTP API cannot run VACUUM, and there autovacuum does it within minutes;
+    the memory store has nothing to vacuum: None for both."""
     if store.kind == "postgres":
         from .postgres_store import PostgresStore  # only a direct connection imports psycopg
 
         if isinstance(store, PostgresStore):
-            store.tidy()
-            return True
-    return False
+            return store.tidy()
+    return None

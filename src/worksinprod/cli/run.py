@@ -73,6 +73,12 @@ def backfill_with_progress(
             "delete them at once)",
             highlight=False,
         )
+    if summary.untidied:
+        err_console.print(
+            "[yellow]note:[/] the VACUUM after it skipped what it could not have now, which "
+            f"autovacuum will do: {plain('; '.join(summary.untidied))}",
+            highlight=False,
+        )
     console.print(
         f"backfilled {summary.recorded} hour(s) "
         f"({summary.skipped} already recorded) from {summary.first:%Y-%m-%d %H:%M} "
