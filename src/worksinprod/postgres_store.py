@@ -98,6 +98,7 @@ class PostgresStore:
     transaction)."""
 
     kind = "postgres"
+    takes_json_text = True  # store.JsonText
 
     def __init__(self, url: str, *, max_size: int = 4, prepare: bool | None = None) -> None:
         """``prepare``: whether reads may be prepared statements (psycopg prepares a read on

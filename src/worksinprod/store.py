@@ -60,7 +60,11 @@ class JsonText:
     the dict of it costs a dump to Python objects, a walk for the checks and ``json.dumps``:
     about 4 ms more a run, 168 runs a backfill (issue 11). PostgresStore sends the text as the
     jsonb argument; a store that needs the values parses it (``json_value``). Whoever writes
-    one has checked it as ``arguments.check_payload`` would (Client._write_payload does)."""
+    one has checked it as ``arguments.check_payload`` would (Client._write_payload does).
+
+    Only a store whose class says ``takes_json_text = True`` (the three here) is given one: a
+    store written to the protocol, whose rpc arguments are JSON values, gets the dict as
+    before (found by review: it failed with a TypeError)."""
 
     text: str
 

@@ -48,6 +48,7 @@ class SupabaseStore:
     """Select and rpc through supabase-py. Writes need the service-role key."""
 
     kind = "supabase"
+    takes_json_text = True  # store.JsonText
     page_size = 1000
     """Rows per request for unbounded reads; at most the project's max_rows."""
 

@@ -167,3 +167,32 @@ def test_postgres_takes_the_text_as_the_jsonb_the_dict_gave(
     # each as PostgresStore.rpc sent it (a binary jsonb parameter), before and now
     before, now = Jsonb(run.to_json()), _argument(JsonText(run.to_json_text()))
     assert conn.execute("select %b::jsonb = %b::jsonb", [before, now]).fetchone() == (True,)
+
+
+class _WrittenToTheProtocol:
+    """A store of someone else's, written to the Store protocol as it stood: its rpc arguments
+    are JSON values, which it writes with json.dumps (a logging wrapper, say)."""
+
+    def __init__(self, inner: Store) -> None:
+        self.inner = inner
+        self.kind = "wrapped"
+        self.sent: list[str] = []
+
+    def select(self, query: Select) -> Any:
+        return self.inner.select(query)
+
+    def rpc(self, function: str, args: Any) -> Any:
+        self.sent.append(json.dumps(dict(args)))
+        return self.inner.rpc(function, args)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_a_store_of_someone_elses_gets_the_dict_as_before(store: Store, tool_id: int) -> None:
+    """Only the stores that say they take JSON text (``takes_json_text``) are given one: a
+    store written to the protocol got a JsonText it could not write (found by review)."""
+    wrapped = _WrittenToTheProtocol(store)
+    result = Client(wrapped).record_heartbeat(payload(tool_id))
+    assert result.recorded
+    assert json.loads(wrapped.sent[-1])["payload"]["metrics"][0]["tool_id"] == tool_id

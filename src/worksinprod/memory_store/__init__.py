@@ -71,6 +71,7 @@ class MemoryStore:
     """Select and rpc over tables in memory. ``clock`` is Postgres's ``now()``."""
 
     kind = "memory"
+    takes_json_text = True  # store.JsonText
 
     def __init__(self, *, clock: Callable[[], datetime] = _utc_now) -> None:
         self.clock = clock
