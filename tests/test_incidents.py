@@ -362,6 +362,32 @@ def test_a_late_run_does_not_resolve_an_incident_opened_after_it(
     assert (opened, resolved) == (T0 + timedelta(hours=7), None)
 
 
+def test_a_late_run_leaves_alone_an_incident_a_newer_run_saw_alive(
+    conn: Conn, stack: dict[str, int]
+) -> None:
+    """HubSpot joined Segment's incident in a newer run; a late, older run that saw Segment
+    recovered resolved the incident and ended HubSpot's membership before it began (found by
+    review). It now leaves the incident as the newer runs left it (20261205100000)."""
+    conn.execute(
+        "insert into incident_guards (tool_id, open_after, resolve_after) values (%s, 2, 1)",
+        [stack["segment"]],
+    )
+
+    def at(hour: int, statuses: Mapping[str, str]) -> None:
+        metrics = [metric(stack[slug], status=status) for slug, status in statuses.items()]
+        record(conn, f"h{hour}", metrics, ran_at=T0 + timedelta(hours=hour))
+
+    at(1, {"segment": "down"})
+    at(2, {"segment": "down"})  # Segment's incident opens
+    at(5, {"hubspot": "down"})
+    at(6, {"hubspot": "down"})  # HubSpot joins it (Segment, not seen since, is still down)
+    at(3, {"segment": "healthy"})  # recorded late
+    assert incidents(conn) == [("segment", "down", True, ["hubspot"])]
+    assert conn.execute(
+        "select count(*) from incident_tools where left_at < joined_at"
+    ).fetchone() == (0,)
+
+
 def test_incidents_resolved_by_one_run_are_announced_in_the_order_they_opened(
     conn: Conn, run: Runner, stack: dict[str, int]
 ) -> None:

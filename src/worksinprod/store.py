@@ -84,8 +84,8 @@ class Store(Protocol):
         ...
 
     def rpc(self, function: str, args: Mapping[str, Any]) -> Any:
-        """Call a Postgres function with JSON arguments (values, or JsonText already written);
-        return its JSON result."""
+        """Call a Postgres function with JSON arguments; return its JSON result. A store whose
+        class says ``takes_json_text = True`` may also be given a JsonText."""
         ...
 
     def close(self) -> None:

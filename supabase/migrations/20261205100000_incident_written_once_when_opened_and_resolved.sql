@@ -12,9 +12,10 @@
 --   resolution at a given instant (the statement's own row is not yet resolved when it runs);
 --   _incident_resolution(id) words a stored one through it;
 -- - the rewording at the end of a run looks at open incidents only;
--- - a late run does not resolve an incident, nor end a membership, younger than itself (it was
---   refused, 23514, stopping a backfill), and incidents opened or resolved by one run are
---   numbered and announced in their roots' and their openings' order.
+-- - a late run leaves alone an incident a newer run saw alive: it resolved one opened after
+--   it (refused, 23514, stopping a backfill) or ended a membership before it began; and the
+--   incidents one run opens or resolves are numbered and announced in their roots' and their
+--   openings' order.
 -- The words, severities and messages are otherwise those of 20261204100200
 -- (tests/test_incidents.py; a review compared the two on 500 random sequences of runs).
 
@@ -67,6 +68,7 @@ declare
   v_tools bigint[];
   v_roots bigint[];
   v_late boolean;  -- issue 11: a run older than another run
+  v_younger bigint[];  -- 20261205100000: incidents a newer run saw alive
 begin
   -- Runs are applied one at a time: each decision reads what the previous run decided.
   perform pg_advisory_xact_lock(hashtext('worksinprod.incidents'));
@@ -117,19 +119,27 @@ begin
 
   -- Recovered tools leave; an incident whose root recovered is resolved, and its members
   -- still failing are grouped again below (split off under a new root, or joined elsewhere).
-  -- Changed (20261205100000): not a membership or an incident younger than this run. A late
-  -- run whose tool no newer run saw found it recovered, and resolved an incident opened after
-  -- it: before its opening, which incidents_resolved_after_opened refuses, so the whole run
-  -- failed and a backfill stopped at that hour (found by review). A newer run decides it.
+  -- Changed (20261205100000): a late run leaves alone every incident a newer run saw alive
+  -- (one with a member that joined after this run's instant, its root included from its
+  -- opening). A late run whose tool no newer run saw found it recovered, and resolved an
+  -- incident opened after it, before its opening, which incidents_resolved_after_opened
+  -- refuses: the whole run failed and a backfill stopped at that hour; or it resolved one a
+  -- newer run had added a member to, and ended that membership before it began (both found by
+  -- review). A newer run decides those.
+  v_younger := case when v_late then array(
+      select distinct m.incident_id from public.incident_tools m where m.joined_at > p_ran_at)
+    else '{}' end;
   update public.incident_tools m set left_at = p_ran_at
-  where m.left_at is null and not (m.tool_id = any (v_alarm)) and m.joined_at <= p_ran_at;
+  where m.left_at is null and not (m.tool_id = any (v_alarm))
+    and not (m.incident_id = any (v_younger));
   -- Changed (20261205100000): the update that resolves an incident words it; the resolved in
   -- the order they opened (the update returned them in the order they lay on disk, which the
   -- number of writes of each row decides), so their messages come in that order too.
   with resolved as (
     update public.incidents i
     set resolved_at = p_ran_at, summary = public._incident_resolution(i.id, p_ran_at)
-    where i.resolved_at is null and not (i.tool_id = any (v_alarm)) and i.opened_at <= p_ran_at
+    where i.resolved_at is null and not (i.tool_id = any (v_alarm))
+      and not (i.id = any (v_younger))
     returning i.id
   )
   select coalesce(array_agg(id order by id), '{}') into v_resolved from resolved;

@@ -196,3 +196,19 @@ def test_a_store_of_someone_elses_gets_the_dict_as_before(store: Store, tool_id:
     result = Client(wrapped).record_heartbeat(payload(tool_id))
     assert result.recorded
     assert json.loads(wrapped.sent[-1])["payload"]["metrics"][0]["tool_id"] == tool_id
+
+
+class _Forwarding(_WrittenToTheProtocol):
+    """The same, handing every other attribute on to the store it wraps."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def test_a_wrapper_that_forwards_attributes_gets_the_dict(store: Store, tool_id: int) -> None:
+    """A wrapper's __getattr__ reads the wrapped store's takes_json_text: the class says."""
+    wrapped = _Forwarding(store)
+    assert getattr(wrapped, "takes_json_text", False)  # what the instance says, through it
+    result = Client(wrapped).record_heartbeat(payload(tool_id))
+    assert result.recorded
+    assert json.loads(wrapped.sent[-1])["payload"]["metrics"][0]["tool_id"] == tool_id
