@@ -5,6 +5,7 @@ otherwise the same."""
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -100,13 +101,16 @@ def test_tables_this_role_may_not_vacuum_are_not_said_to_be_vacuumed(
     review), and still records every hour."""
     load_demo_stack(database_url)
     role = unique_name("backfiller")
+    secret = secrets.token_hex(16)  # a server that asks for passwords (WIP_TEST_DATABASE_URL)
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute(
-            sql.SQL("create role {} login in role service_role").format(sql.Identifier(role))
+            sql.SQL("create role {} login password {} in role service_role").format(
+                sql.Identifier(role), sql.Literal(secret)
+            )
         )
     try:
         found = urlsplit(database_url)
-        url = urlunsplit(found._replace(netloc=f"{role}@{found.hostname}:{found.port}"))
+        url = urlunsplit(found._replace(netloc=f"{role}:{secret}@{found.hostname}:{found.port}"))
         with worksinprod.connect(database_url=url) as client:
             summary = backfill(client, 3, now=datetime.now(UTC), seed=3)
         assert summary.recorded == 3

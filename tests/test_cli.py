@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -66,13 +67,16 @@ def test_a_backfill_by_a_role_that_may_not_vacuum_says_so(database_url: str) -> 
     skipped, in the server's words, and does not claim the tables were vacuumed."""
     wip(database_url, "seed")
     role = f"backfiller_{os.getpid()}"
+    secret = secrets.token_hex(16)  # a server that asks for passwords (WIP_TEST_DATABASE_URL)
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute(
-            sql.SQL("create role {} login in role service_role").format(sql.Identifier(role))
+            sql.SQL("create role {} login password {} in role service_role").format(
+                sql.Identifier(role), sql.Literal(secret)
+            )
         )
     try:
         found = urlsplit(database_url)
-        url = urlunsplit(found._replace(netloc=f"{role}@{found.hostname}:{found.port}"))
+        url = urlunsplit(found._replace(netloc=f"{role}:{secret}@{found.hostname}:{found.port}"))
         code, out, err = wip(url, "heartbeat", "--backfill", "3")
         assert code == 0
         assert "backfilled 3 hour(s)" in out
