@@ -5,24 +5,20 @@ otherwise the same."""
 
 from __future__ import annotations
 
-import secrets
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
-from psycopg import sql
 
 import worksinprod
 from worksinprod import Client
 from worksinprod.heartbeat import backfill
-from worksinprod.memory_store import MemoryStore
 from worksinprod.postgres_store import CHURNED_BY_RUNS
 from worksinprod.seed import load_demo_stack
 
-from .dbtools import unique_name
+from .dbtools import service_role_login
 
 
 @pytest.fixture
@@ -100,17 +96,7 @@ def test_tables_this_role_may_not_vacuum_are_not_said_to_be_vacuumed(
     a warning per table from VACUUM; the backfill reports it instead of "done" (found by
     review), and still records every hour."""
     load_demo_stack(database_url)
-    role = unique_name("backfiller")
-    secret = secrets.token_hex(16)  # a server that asks for passwords (WIP_TEST_DATABASE_URL)
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("create role {} login password {} in role service_role").format(
-                sql.Identifier(role), sql.Literal(secret)
-            )
-        )
-    try:
-        found = urlsplit(database_url)
-        url = urlunsplit(found._replace(netloc=f"{role}:{secret}@{found.hostname}:{found.port}"))
+    with service_role_login(database_url) as url:
         with worksinprod.connect(database_url=url) as client:
             summary = backfill(client, 3, now=datetime.now(UTC), seed=3)
         assert summary.recorded == 3
@@ -119,14 +105,3 @@ def test_tables_this_role_may_not_vacuum_are_not_said_to_be_vacuumed(
             t for t in CHURNED_BY_RUNS if any(f'"{t}"' in said for said in summary.untidied)
         } == set(CHURNED_BY_RUNS), summary.untidied
         assert not any(vacuumed for vacuumed, _, _ in maintenance(database_url).values())
-    finally:
-        with psycopg.connect(database_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("drop role {}").format(sql.Identifier(role)))
-
-
-def test_the_memory_store_has_nothing_to_vacuum() -> None:
-    memory = Client(MemoryStore())
-    load = memory.add_tool(name="Segment", category="CDP", owner="Dana Cho")
-    assert load.slug == "segment"
-    summary = backfill(memory, 3, now=datetime.now(UTC))
-    assert (summary.recorded, summary.tidied) == (3, False)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
 import shutil
 import signal
 import socket
@@ -16,18 +15,17 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import psycopg
 import pytest
-from psycopg import sql
 from typer.main import get_command
 from typer.testing import CliRunner
 
 import worksinprod
 from worksinprod.cli import app
 
+from .dbtools import service_role_login
 from .factories import count
 from .servers import free_port, serve
 
@@ -66,26 +64,13 @@ def test_a_backfill_by_a_role_that_may_not_vacuum_says_so(database_url: str) -> 
     """VACUUM skips tables this role does not own with a warning only: the CLI says what it
     skipped, in the server's words, and does not claim the tables were vacuumed."""
     wip(database_url, "seed")
-    role = f"backfiller_{os.getpid()}"
-    secret = secrets.token_hex(16)  # a server that asks for passwords (WIP_TEST_DATABASE_URL)
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("create role {} login password {} in role service_role").format(
-                sql.Identifier(role), sql.Literal(secret)
-            )
-        )
-    try:
-        found = urlsplit(database_url)
-        url = urlunsplit(found._replace(netloc=f"{role}:{secret}@{found.hostname}:{found.port}"))
+    with service_role_login(database_url) as url:
         code, out, err = wip(url, "heartbeat", "--backfill", "3")
         assert code == 0
         assert "backfilled 3 hour(s)" in out
         assert "vacuumed and analysed" not in out
         assert "note: the VACUUM after it skipped" in err
         assert '"incidents"' in err
-    finally:
-        with psycopg.connect(database_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("drop role {}").format(sql.Identifier(role)))
 
 
 def test_heartbeat_backfill_status_and_feed(database_url: str) -> None:
