@@ -39,12 +39,16 @@ def days(html: str) -> list[str]:
 
 
 def test_points_and_days_leave_the_pages_as_the_clock_moves() -> None:
-    moment = Moment(datetime.now(UTC))
+    # The runs and the clock at noon, whatever the hour: two hours later is the same day, so
+    # only the 24 hours move (from 22:00 UTC the retention's first day moved too, and the test
+    # failed then).
+    moment = Moment(datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0))
     wip = Client(MemoryStore(clock=moment))
     wip.add_tool(name="Alpha", category="CRM", owner="Dana", slug="a")
-    beat(wip, "oldest", 6 * 24 + 23, {"a": 10.0})  # a day the retention is about to leave
-    beat(wip, "yesterday", 23, {"a": 20.0})  # a point the 24 hours are about to leave
-    beat(wip, "newest", 1, {"a": 90.0})
+    # a day the retention is about to leave
+    beat(wip, "oldest", 6 * 24 + 23, {"a": 10.0}, moment.now)
+    beat(wip, "yesterday", 23, {"a": 20.0}, moment.now)  # a point the 24 hours are about to leave
+    beat(wip, "newest", 1, {"a": 90.0}, moment.now)
     app = create_app(Settings(admin_token=None), client=wip)
     seconds = Clock(1000.0)
     shared = app.state.dashboard

@@ -20,7 +20,13 @@ from worksinprod.web.kept_sparklines import KeptSparklines
 from ..servers import serve
 
 
-def beat(wip: Client, key: str, hours_ago: int, health: dict[str, float]) -> None:
+def beat(
+    wip: Client,
+    key: str,
+    hours_ago: int,
+    health: dict[str, float],
+    now: datetime | None = None,
+) -> None:
     metrics = tuple(
         MetricRow(
             tool_id=t.id,
@@ -36,7 +42,7 @@ def beat(wip: Client, key: str, hours_ago: int, health: dict[str, float]) -> Non
     wip.record_heartbeat(
         HeartbeatPayload(
             run_key=key,
-            ran_at=datetime.now(UTC) - timedelta(hours=hours_ago),
+            ran_at=(now or datetime.now(UTC)) - timedelta(hours=hours_ago),
             source="manual",
             message="m",
             duration_ms=0.0,
