@@ -5,8 +5,9 @@ The library's way (``dashboard()``: three reads of views, at once on three poole
 against the naive way (three queries per tool), over the same PostgresStore, in one run; the
 same three reads one after another are printed beside it. The history ends as a stack's
 does: the newest hour is a real heartbeat with its log row (tools_current finds the newest run
-from it; without one it reads every sample). The weekly trends aggregate today's samples
-live, so their cost grows through the UTC day: the run prints the hour.
+from it; without one it reads every sample). The sparklines read today's samples (and the
+weekly trends read them live when today's rollup is not current), so the cost grows through the
+UTC day: the run prints the hour.
 
     python bench/dashboard_reads.py
 """
@@ -83,7 +84,7 @@ def main() -> None:
                 "health_trends() (one row per tool-day)": timed(wip.health_trends, repeat=9),
             }
     hour, load = datetime.now(UTC).hour, os.getloadavg()[0]
-    print(f"UTC hour {hour}: today's {hour + 1} hours of samples aggregated live; load {load:.2f}")
+    print(f"UTC hour {hour}: today's {hour + 1} hours of samples; load {load:.2f}")
     print(
         f"{TOOLS} tools x 168 h: library way {fast:7.1f} ms   naive way {slow:8.1f} ms   "
         f"ratio {slow / fast:5.1f}x"

@@ -7,6 +7,7 @@ TABLES = [
     "metrics",
     "heartbeat_log",
     "metric_trends_daily",
+    "metric_trends_today",
     "tool_checks",
     "tool_readings",
     "playbook_revisions",

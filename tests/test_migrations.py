@@ -53,6 +53,7 @@ def test_applying_every_migration_gives_the_canonical_schema(empty_database_url:
     one_per_tool_and_instant = "EXECUTE FUNCTION _metrics_one_per_tool_and_instant()"
     assert sorted(trigger) == [
         ("AFTER", "DELETE", "STATEMENT", "EXECUTE FUNCTION _tool_latest_metrics_deleted()"),
+        ("AFTER", "DELETE", "STATEMENT", "EXECUTE FUNCTION _trends_today_deleted()"),
         ("AFTER", "INSERT", "STATEMENT", one_per_tool_and_instant),
         ("AFTER", "INSERT", "STATEMENT", "EXECUTE FUNCTION _metrics_summarize_tool_ranges()"),
         ("AFTER", "INSERT", "STATEMENT", "EXECUTE FUNCTION _tool_latest_metrics_inserted()"),
@@ -61,6 +62,7 @@ def test_applying_every_migration_gives_the_canonical_schema(empty_database_url:
         ("AFTER", "INSERT", "STATEMENT", "EXECUTE FUNCTION purge_old_metrics()"),
         ("AFTER", "UPDATE", "STATEMENT", one_per_tool_and_instant),
         ("AFTER", "UPDATE", "STATEMENT", "EXECUTE FUNCTION _tool_latest_metrics_updated()"),
+        ("AFTER", "UPDATE", "STATEMENT", "EXECUTE FUNCTION _trends_today_changed()"),
     ]
 
 
