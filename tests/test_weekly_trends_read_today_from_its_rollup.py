@@ -27,8 +27,7 @@ from .test_weekly_trends_in_day_order import (
 
 # Today's aggregate as 20261130300000 read it live, per tool.
 LIVE = """
-select m.tool_id, (now() at time zone 'UTC')::date, count(*)::integer, avg(m.health)::real,
-  avg(m.latency_ms)::real,
+select m.tool_id, (now() at time zone 'UTC')::date, avg(m.health)::real,
   (percentile_cont(0.95) within group (order by m.latency_ms))::real,
   avg(m.uptime_pct)::real, avg(m.data_quality)::real
 from metrics m
@@ -36,10 +35,13 @@ where m.recorded_at >= (now() at time zone 'UTC')::date::timestamp at time zone 
   and m.recorded_at < ((now() at time zone 'UTC')::date + 1)::timestamp at time zone 'UTC'
 group by m.tool_id order by m.tool_id
 """
+# The rollup, a row a tool, in its arrays' order.
 KEPT = """
-select tool_id, day, samples, avg_health, avg_latency_ms, p95_latency_ms, avg_uptime_pct,
-  avg_data_quality
-from metric_trends_today order by tool_id
+select u.tool_id, k.day, u.health, u.p95, u.uptime, u.quality
+from metric_trends_today k,
+  unnest(k.tool_ids, k.avg_health, k.p95_latency_ms, k.avg_uptime_pct, k.avg_data_quality)
+  with ordinality as u(tool_id, health, p95, uptime, quality, n)
+order by k.day, u.n
 """
 
 
@@ -149,7 +151,7 @@ def test_today_is_read_from_its_rollup_only_while_named(conn: Conn) -> None:
 
     assert today_health() == 80.0
     # what the view reads is the rollup's row, not the samples
-    conn.execute("update metric_trends_today set avg_health = 12.5 where tool_id = %s", [tool])
+    conn.execute("update metric_trends_today set avg_health[1] = 12.5")
     assert today_health() == 12.5
     conn.execute("update governance_settings set trends_today = null")
     assert today_health() == 80.0
@@ -158,23 +160,25 @@ def test_today_is_read_from_its_rollup_only_while_named(conn: Conn) -> None:
 def test_the_rollup_holds_every_tool_with_a_sample_today_and_no_other(conn: Conn) -> None:
     at = now_today()
     metric_days(conn, at - timedelta(days=2), at)
-    busy, quiet, gone = add_tool(conn, "busy"), add_tool(conn, "quiet"), add_tool(conn, "gone")
-    insert(conn, quiet, at - timedelta(days=1))  # yesterday only
+    tools = {slug: add_tool(conn, slug) for slug in ("busy", "quiet", "gone", "late")}
+    insert(conn, tools["quiet"], at - timedelta(days=1))  # yesterday only
     for seconds, health in ((4, 10.0), (3, 20.0), (2, 35.5)):
-        insert(conn, busy, at - timedelta(seconds=seconds), health)
-    insert(conn, gone, at - timedelta(seconds=1))
-    # a row left from an earlier day, for a tool with no sample today
+        insert(conn, tools["busy"], at - timedelta(seconds=seconds), health)
+    insert(conn, tools["gone"], at - timedelta(seconds=1))
+    # yesterday's rollup, as a run of yesterday left it
     conn.execute(
-        "insert into metric_trends_today values (%s, %s, 1, 1, 1, 1, 1, 1)",
-        [quiet, TODAY - timedelta(days=1)],
+        "insert into metric_trends_today values (%s, %s, '{1}', '{1}', '{1}', '{1}')",
+        [TODAY - timedelta(days=1), [tools["quiet"]]],
     )
-    conn.execute("delete from tools where id = %s", [gone])
-    insert(conn, busy, at, 40.0)
+    conn.execute("delete from tools where id = %s", [tools["gone"]])
+    insert(conn, tools["late"], at, 70.0)  # before busy's last: the arrays follow tool_id
+    insert(conn, tools["busy"], at, 40.0)
     kept = conn.execute(KEPT).fetchall()
-    assert [row[0] for row in kept] == [busy]
+    assert [row[0] for row in kept] == [tools["busy"], tools["late"]]  # in tool_id order
     assert kept == conn.execute(LIVE).fetchall()
-    assert kept[0][2:4] == (4, pytest.approx(26.375))
+    assert kept[0][2] == pytest.approx(26.375)
     assert named(conn) == TODAY
+    assert count(conn, "metric_trends_today") == 1
 
 
 def test_a_purge_of_todays_samples_leaves_today_unnamed(conn: Conn) -> None:
@@ -204,7 +208,7 @@ def test_the_rollup_is_written_only_by_its_functions(conn: Conn) -> None:
     tool = add_tool(conn, "t")
     record(conn, "r1", [metric(tool)], ran_at=now_today())
     refused = [
-        *((role, "update metric_trends_today set avg_health = 1") for role in ROLES[1:]),
+        *((role, "update metric_trends_today set avg_health = '{1}'") for role in ROLES[1:]),
         ("authenticated", "select _roll_up_today()"),
         ("anon", "select _roll_up_today()"),
     ]

@@ -6,8 +6,8 @@
 -- of weekly_trends(), the slowest of dashboard()'s three reads. Today's samples change only when
 -- metrics are written, so their aggregate is now kept where they are written:
 --
--- * public.metric_trends_today holds, per tool, today's aggregate as metric_trends_daily holds a
---   finished day's (the same expressions: the same values to the bit).
+-- * public.metric_trends_today holds today's aggregate of each tool, as the view computed it
+--   (the same expressions: the same values to the bit), in one row of arrays.
 -- * governance_settings.trends_today names the day it holds complete: every sample of that day
 --   in metrics is counted in it and nothing else is. Null: it holds no day complete.
 -- * aggregate_metric_trends (the insert trigger on metrics) rolls today up again whenever a
@@ -17,7 +17,7 @@
 -- * A delete of one of that day's samples (by hand, the purge of a retention shorter than a day,
 --   a tool's removal), a change of any value the trend reads, and a truncate name none; so does
 --   the day's end, since only a write of the new day names it.
--- * tool_weekly_trends reads today's row from metric_trends_today when today is the day named,
+-- * tool_weekly_trends reads today from metric_trends_today when today is the day named,
 --   and aggregates today live otherwise, as before. Its rows are those of 20261130300000 in every
 --   state (tests/test_weekly_trends_read_today_from_its_rollup.py).
 --
@@ -30,22 +30,23 @@
 alter table public.governance_settings add column trends_today date;
 
 create table public.metric_trends_today (
-  tool_id bigint primary key references public.tools (id) on delete cascade,
-  day date not null,
-  samples integer not null,
-  avg_health real not null,
-  avg_latency_ms real not null,
-  p95_latency_ms real not null,
-  avg_uptime_pct real not null,
-  avg_data_quality real not null,
-  constraint metric_trends_today_samples_positive check (samples > 0)
-) with (fillfactor = 50);
--- fillfactor: every scheduled run rewrites every row; the free half of each page takes the new
--- versions in place (heap-only tuples), so the primary key is not rewritten each run.
+  day date primary key,
+  tool_ids bigint[] not null,
+  avg_health real[] not null,
+  p95_latency_ms real[] not null,
+  avg_uptime_pct real[] not null,
+  avg_data_quality real[] not null
+);
+-- One row of arrays, in tool_id order, not a row a tool: each run rewrites the day whole, and
+-- after a checkpoint (an hourly run always meets one) a row a tool cost a full-page image of
+-- every page of the table, about 1.3 MiB a run at 10,000 tools, 1.6 MiB of WAL in all; the
+-- arrays are written out of line as one value of about 240 KB at 10,000 tools
+-- (bench/wal_breakdown.py). Only what tool_weekly_trends shows is kept.
 
 comment on table public.metric_trends_today is
-  'Each tool''s aggregate of the day governance_settings.trends_today names, kept by the trend '
-  'rollup trigger on metrics (read by tool_weekly_trends).';
+  'Today''s aggregate per tool (arrays in tool_id order) for the day '
+  'governance_settings.trends_today names, kept by the trend rollup trigger on metrics (read by '
+  'tool_weekly_trends).';
 
 revoke all on public.metric_trends_today from public, anon, authenticated, service_role;
 grant select on public.metric_trends_today to anon, authenticated, service_role;
@@ -54,7 +55,7 @@ create policy "readable by everyone" on public.metric_trends_today
   for select to anon, authenticated, service_role using (true);
 
 -- Roll today (UTC, at the transaction's time) up into metric_trends_today, whole, with the
--- expressions of roll_up_trends (20261125120600), and name it complete. The rollup trigger calls
+-- view's expressions (20261130300000), and name it complete. The rollup trigger calls
 -- it; the service role may too (it only ever writes the truth), so it takes the governance row's
 -- lock itself (see the delete and change triggers below).
 create function public._roll_up_today()
@@ -67,37 +68,34 @@ declare
   v_today date := (now() at time zone 'UTC')::date;
 begin
   perform 1 from public.governance_settings g where g.id for update;
-  -- the tools without a sample today (yesterday's rows, a tool quiet today) go; the delete
-  -- never meets a row the upsert wrote, which the same statement may not change twice
-  with rolled as (
-    insert into public.metric_trends_today as t
-      (tool_id, day, samples, avg_health, avg_latency_ms, p95_latency_ms, avg_uptime_pct,
-       avg_data_quality)
+  delete from public.metric_trends_today where day <> v_today;  -- yesterday's
+  insert into public.metric_trends_today as t
+    (day, tool_ids, avg_health, p95_latency_ms, avg_uptime_pct, avg_data_quality)
+  select
+    v_today,
+    coalesce(array_agg(d.tool_id order by d.tool_id), '{}'),
+    coalesce(array_agg(d.avg_health order by d.tool_id), '{}'),
+    coalesce(array_agg(d.p95_latency_ms order by d.tool_id), '{}'),
+    coalesce(array_agg(d.avg_uptime_pct order by d.tool_id), '{}'),
+    coalesce(array_agg(d.avg_data_quality order by d.tool_id), '{}')
+  from (
     select
       m.tool_id,
-      v_today,
-      count(*),
-      avg(m.health),
-      avg(m.latency_ms),
-      percentile_cont(0.95) within group (order by m.latency_ms),
-      avg(m.uptime_pct),
-      avg(m.data_quality)
+      avg(m.health)::real as avg_health,
+      (percentile_cont(0.95) within group (order by m.latency_ms))::real as p95_latency_ms,
+      avg(m.uptime_pct)::real as avg_uptime_pct,
+      avg(m.data_quality)::real as avg_data_quality
     from public.metrics m
     where m.recorded_at >= v_today::timestamp at time zone 'UTC'
       and m.recorded_at < (v_today + 1)::timestamp at time zone 'UTC'
     group by m.tool_id
-    on conflict (tool_id) do update
-    set day = excluded.day,
-        samples = excluded.samples,
-        avg_health = excluded.avg_health,
-        avg_latency_ms = excluded.avg_latency_ms,
-        p95_latency_ms = excluded.p95_latency_ms,
-        avg_uptime_pct = excluded.avg_uptime_pct,
-        avg_data_quality = excluded.avg_data_quality
-    returning t.tool_id
-  )
-  delete from public.metric_trends_today t
-  where not exists (select from rolled k where k.tool_id = t.tool_id);
+  ) d
+  on conflict (day) do update
+  set tool_ids = excluded.tool_ids,
+      avg_health = excluded.avg_health,
+      p95_latency_ms = excluded.p95_latency_ms,
+      avg_uptime_pct = excluded.avg_uptime_pct,
+      avg_data_quality = excluded.avg_data_quality;
   update public.governance_settings set trends_today = v_today where id;
 end
 $$;
@@ -296,9 +294,12 @@ left join (
     where r.day >= (select s.first_day from shape s) and r.day <= (select s.through from shape s)
     union all
     -- Changed: today as rolled up, when it is
-    select k.tool_id, k.day, k.avg_health, k.p95_latency_ms, k.avg_uptime_pct,
-      k.avg_data_quality
+    select u.tool_id, k.day, u.avg_health, u.p95_latency_ms, u.avg_uptime_pct,
+      u.avg_data_quality
     from public.metric_trends_today k
+    cross join lateral unnest(k.tool_ids, k.avg_health, k.p95_latency_ms, k.avg_uptime_pct,
+      k.avg_data_quality) as u(tool_id, avg_health, p95_latency_ms, avg_uptime_pct,
+      avg_data_quality)
     where (select s.today_kept from shape s) and k.day = (select s.today from shape s)
     union all
     -- today read live, when it is not
