@@ -1,7 +1,8 @@
 """Today's trend rolled up once per write of metrics (20261206100000): tool_weekly_trends gives
 the rows 20261130300000 gave in every state the rollup can be in, reads today from
 metric_trends_today only while governance_settings.trends_today names today, and every delete,
-change, truncate or backfill of today's samples (alone or racing a rollup) leaves that name off
+change, truncate or backfill of today's samples (alone or racing a rollup), a writer at
+REPEATABLE READ and a sample of the day named written without its rollup leave that name off
 or the rollup whole."""
 
 from __future__ import annotations
@@ -232,34 +233,26 @@ def _two_tools(conn: Conn) -> tuple[int, int, datetime]:
     return x, y, at
 
 
-def test_a_rollup_beside_an_uncommitted_delete_reads_the_day_as_it_is(
-    database_url: str, conn: Conn
+@pytest.mark.parametrize(
+    ("uncommitted", "kept"),
+    [
+        ("delete from metrics where tool_id = %s", ["y"]),  # was: x kept too
+        ("update metrics set health = 99 where tool_id = %s", ["x", "y"]),
+    ],
+)
+def test_a_rollup_beside_an_uncommitted_write_reads_the_day_as_it_is(
+    database_url: str, conn: Conn, uncommitted: str, kept: list[str]
 ) -> None:
     x, y, at = _two_tools(conn)
     error = race(
         database_url,
         conn,
-        lambda a: a.execute("delete from metrics where tool_id = %s", [x]),
+        lambda a: a.execute(uncommitted, [x]),
         lambda b: record(b, "r2", [metric(y, 30.0)], ran_at=at),
     )
     assert error is None
-    assert named(conn) == TODAY  # the later run named today again, having read it whole
-    assert [row[0] for row in conn.execute(KEPT).fetchall()] == [y]  # was: x too
-    check_today(conn)
-
-
-def test_a_rollup_beside_an_uncommitted_change_reads_the_day_as_it_is(
-    database_url: str, conn: Conn
-) -> None:
-    x, y, at = _two_tools(conn)
-    error = race(
-        database_url,
-        conn,
-        lambda a: a.execute("update metrics set health = 99 where tool_id = %s", [x]),
-        lambda b: record(b, "r2", [metric(y, 30.0)], ran_at=at),
-    )
-    assert error is None
-    assert named(conn) == TODAY
+    assert named(conn) == TODAY  # the later run named today again, having read it as it is
+    assert [row[0] for row in conn.execute(KEPT).fetchall()] == [{"x": x, "y": y}[k] for k in kept]
     check_today(conn)
 
 
@@ -277,7 +270,50 @@ def test_two_rollups_at_once_leave_the_day_whole_or_fail(
     )
     if isolation == "read committed":
         assert error is None
-    else:  # b's snapshot predates a's rollup: b would have named a day missing a's sample
+        assert named(conn) == TODAY
+    else:  # b's snapshot predates a's write: it fails, and a, at this level, named no day
         assert isinstance(error, psycopg.errors.SerializationFailure), error
+        assert named(conn) is None
+    check_today(conn)
+
+
+def test_a_writer_at_repeatable_read_names_no_day(database_url: str, conn: Conn) -> None:
+    """Its snapshot may predate a committed change of today: it would roll up the day without it
+    (found by review)."""
+    x, y, at = _two_tools(conn)
+    insert(conn, x, at - timedelta(seconds=1), 40.0)
+    conn.execute("delete from metrics where tool_id = %s and health = 40", [x])
+    assert named(conn) is None  # unnamed before the snapshot: the change below writes nothing
+    with psycopg.connect(database_url) as late:
+        late.execute("set transaction isolation level repeatable read")
+        late.execute("select 1")  # its snapshot
+        conn.execute("update metrics set health = 55 where tool_id = %s", [x])
+        record(late, "r2", [metric(y, 30.0)], ran_at=at)
+        late.commit()
+    assert named(conn) is None  # was: today, rolled up with x at 10
+    row = conn.execute(
+        "select avg_health[array_position(days, %s)] from tool_weekly_trends where tool_id = %s",
+        [TODAY, x],
+    ).fetchone()
+    assert row == (55.0,)
+    insert(conn, y, at - timedelta(seconds=3))  # the next writer at READ COMMITTED names it
     assert named(conn) == TODAY
     check_today(conn)
+
+
+def test_a_sample_of_the_day_named_written_without_its_rollup_unnames_it(conn: Conn) -> None:
+    """A transaction begun before midnight writes a sample of the new day, which another has
+    rolled up and named: for it that day is tomorrow, so it does not roll it up (found by
+    review). Here the day named is made tomorrow by hand, as that other writer would have."""
+    at = now_today()
+    tomorrow = TODAY + timedelta(days=1)
+    metric_days(conn, at, at + timedelta(days=1))
+    tool = add_tool(conn, "t")
+    conn.execute(
+        "insert into metric_trends_today values (%s, %s, '{50}', '{250}', '{99}', '{90}')",
+        [tomorrow, [tool]],
+    )
+    conn.execute("update governance_settings set trends_today = %s", [tomorrow])
+    midnight = datetime(tomorrow.year, tomorrow.month, tomorrow.day, tzinfo=UTC)
+    insert(conn, tool, midnight + timedelta(minutes=1), 70.0)
+    assert named(conn) is None  # was: tomorrow, its rollup without this sample
