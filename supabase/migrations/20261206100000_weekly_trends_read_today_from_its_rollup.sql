@@ -27,8 +27,8 @@
 --   state (tests/test_weekly_trends_read_today_from_its_rollup.py).
 --
 -- The cost moves to the writer: a run re-aggregates the day's samples once, where every reader
--- did (at 23:40 UTC, 20-30 ms at 1,000 tools and about 250 ms at 10,000; its WAL about 0.1 MiB at
--- 10,000 tools, docs/performance.md). The trend rollup's triggers take
+-- did (at 23:00 UTC, 20-30 ms at 1,000 tools and about 150 ms at 10,000; its WAL about 0.1 MiB
+-- at 10,000 tools, docs/performance.md). The trend rollup's triggers take
 -- the governance row's lock first, as every writer of metrics does (20261201100000), so their
 -- rollups take turns, and a rollup under READ COMMITTED reads the day after taking it. Under
 -- REPEATABLE READ or SERIALIZABLE a snapshot may predate a committed write of today, so a writer
