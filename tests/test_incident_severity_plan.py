@@ -13,7 +13,9 @@ from datetime import UTC, datetime, timedelta
 
 from .factories import Conn, metric, record
 
-T0 = datetime(2026, 11, 20, tzinfo=UTC)
+# Two days ago on the hour: within the retention whatever the day (a fixed date fell out of it
+# seven days on).
+T0 = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=2)
 TOOLS = 300
 
 

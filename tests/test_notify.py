@@ -21,7 +21,7 @@ from worksinprod.config import Settings
 from worksinprod.errors import ValidationError
 from worksinprod.sender import Backoff, drain
 
-from .factories import Conn, add_tool, metric, record
+from .factories import Conn, a_year_kept, add_tool, metric, record  # noqa: F401 (a_year_kept: the fixture)
 from .receivers import Receiver
 from .servers import serve
 
@@ -29,6 +29,7 @@ SECRET = "whsec_" + base64.b64encode(b"a test secret of 32 bytes long!!").decode
 FAST = Backoff(attempts=3, first=0.01, longest=0.02)
 LOCAL = Settings(allow_private_checks=True, public_url="https://wip.example.com")
 T0 = datetime(2026, 11, 20, tzinfo=UTC)
+pytestmark = pytest.mark.usefixtures("a_year_kept")  # T0 stays within the retention
 
 
 @pytest.fixture

@@ -16,7 +16,11 @@ from ..factories import add_tool, metric, record
 from .conftest import Dashboard, ServeFactory
 
 pytestmark = pytest.mark.browser
-T0 = datetime(2026, 11, 20, tzinfo=UTC)
+# Yesterday's first hours: within the retention whatever the day (a fixed date fell out of it
+# seven days on), and all in one month, even on the first of one.
+T0 = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=1)
+MONTH = f"{T0:%Y-%m}"
+BEFORE = T0.replace(day=1) - timedelta(days=1)  # a day of the month before
 HOUR = timedelta(hours=1)
 
 
@@ -41,8 +45,8 @@ def reported(database_url: str, dashboard_factory: ServeFactory) -> Dashboard:
 
 
 def test_the_report_page_and_its_month_picker(page: Page, reported: Dashboard) -> None:
-    page.goto(reported.url + "/reports?month=2026-11")
-    expect(page.locator("h1")).to_have_text("SLA report, November 2026")
+    page.goto(reported.url + f"/reports?month={MONTH}")
+    expect(page.locator("h1")).to_have_text(f"SLA report, {T0:%B %Y}")
     row = page.locator('#sla tr[data-slug="braze"]')
     expect(row.locator(".uptime")).to_have_text("66.000%")
     expect(row.locator(".incidents")).to_have_text("1")
@@ -50,10 +54,10 @@ def test_the_report_page_and_its_month_picker(page: Page, reported: Dashboard) -
     expect(row.locator(".mttr")).to_have_text("120 min")
     expect(row.locator(".samples")).to_have_text("9 (3 in maintenance)")
     expect(page.locator('#sla tr[data-slug="formula"] .uptime')).to_have_text("—")
-    expect(page.locator("#csv-link")).to_have_attribute("href", "/reports.csv?month=2026-11")
-    page.locator("#month").fill("2026-10")
+    expect(page.locator("#csv-link")).to_have_attribute("href", f"/reports.csv?month={MONTH}")
+    page.locator("#month").fill(f"{BEFORE:%Y-%m}")
     page.locator("#month-picker button").click()
-    expect(page.locator("h1")).to_have_text("SLA report, October 2026")
+    expect(page.locator("h1")).to_have_text(f"SLA report, {BEFORE:%B %Y}")
     expect(page.locator('#sla tr[data-slug="braze"] .samples')).to_have_text("0")
     expect(page.locator('nav a[href="/reports"]')).to_have_attribute("aria-current", "page")
 
@@ -78,10 +82,10 @@ def test_a_hostile_month_is_refused_beside_the_picker(
 
 
 def test_the_csv_download(reported: Dashboard) -> None:
-    answer = httpx.get(reported.url + "/reports.csv", params={"month": "2026-11"})
+    answer = httpx.get(reported.url + "/reports.csv", params={"month": MONTH})
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/csv")
-    assert 'filename="sla-2026-11.csv"' in answer.headers["content-disposition"]
+    assert f'filename="sla-{MONTH}.csv"' in answer.headers["content-disposition"]
     rows = list(csv.reader(io.StringIO(answer.text)))
     by_tool = {r[1]: r for r in rows[1:]}
     assert by_tool["braze"][3] == "66.000"
