@@ -80,6 +80,9 @@ def _today_states(conn: Conn, ids: list[int]) -> Iterator[str]:
     at = now_today()
     assert named(conn) == TODAY
     yield "rolled up"
+    # a sample of today to delete, whatever the hour (just after midnight the random ones may
+    # hold none of today's: the delete then deleted nothing, and the test failed at 00:25 UTC)
+    insert(conn, ids[0], at - timedelta(seconds=4))
     conn.execute(
         "delete from metrics where tool_id = %s and recorded_at >= %s",
         [ids[0], datetime(TODAY.year, TODAY.month, TODAY.day, tzinfo=UTC)],
