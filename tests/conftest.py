@@ -109,4 +109,12 @@ def conn(database_url: str) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
         yield connection
 
 
+@pytest.fixture
+def a_year_kept(conn: psycopg.Connection[tuple[object, ...]]) -> None:
+    """For tests on fixed calendar days (a month's report needs its month): metrics kept a year,
+    so record_heartbeat still takes their runs a week on (the default 7 days' retention refused
+    them from 2026-11-27, and those tests failed)."""
+    conn.execute("update governance_settings set retention = interval '366 days'")
+
+
 __all__ = ["with_database"]

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
-import pytest
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
@@ -74,10 +73,3 @@ def metric_days(conn: Conn, first: Any, last: Any) -> None:
     straight into metrics (record_heartbeat makes its own; there is no default partition)."""
     conn.execute("select ensure_metric_partitions(%s, %s)", [first, last])
 
-
-@pytest.fixture
-def a_year_kept(conn: Conn) -> None:
-    """For tests on fixed calendar days (a month's report needs its month): metrics kept a year,
-    so record_heartbeat still takes their runs a week on (the default 7 days' retention refused
-    them from 2026-11-27, and those tests failed)."""
-    conn.execute("update governance_settings set retention = interval '366 days'")

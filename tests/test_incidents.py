@@ -12,7 +12,7 @@ import pytest
 from psycopg.types.json import Jsonb
 
 from .concurrency import at_once
-from .factories import Conn, a_year_kept, add_tool, metric, record  # noqa: F401 (a_year_kept: the fixture)
+from .factories import Conn, add_tool, metric, record
 
 T0 = datetime(2026, 11, 20, tzinfo=UTC)
 pytestmark = pytest.mark.usefixtures("a_year_kept")  # T0 stays within the retention

@@ -21,7 +21,7 @@ from worksinprod.config import Settings
 from worksinprod.errors import ValidationError
 from worksinprod.sender import Backoff, drain
 
-from .factories import Conn, a_year_kept, add_tool, metric, record  # noqa: F401 (a_year_kept: the fixture)
+from .factories import Conn, add_tool, metric, record
 from .receivers import Receiver
 from .servers import serve
 

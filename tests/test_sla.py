@@ -18,7 +18,7 @@ from worksinprod.client import Client
 from worksinprod.errors import ConfigError, ValidationError
 from worksinprod.sla import SlaRow, parse_month, to_csv
 
-from .factories import Conn, a_year_kept, add_tool, count, metric, record  # noqa: F401
+from .factories import Conn, add_tool, count, metric, record
 
 T0 = datetime(2026, 11, 20, tzinfo=UTC)
 pytestmark = pytest.mark.usefixtures("a_year_kept")  # T0 stays within the retention

@@ -62,11 +62,12 @@ create policy "readable by everyone" on public.metric_trends_today
   for select to anon, authenticated, service_role using (true);
 
 -- Roll today (UTC, at the transaction's time) up into metric_trends_today, whole, with the
--- view's expressions (20261130300000), and name it complete. The rollup trigger calls it; the
--- service role may too (it reads every committed sample of today, as the trigger does), so it
--- takes the governance row's lock itself (see the delete and change triggers below).
+-- view's expressions (20261130300000), name it complete and return it (null: named none). The
+-- rollup trigger calls it; the service role may too (it reads every committed sample of today,
+-- as the trigger does), so it takes the governance row's lock itself (see the delete and change
+-- triggers below).
 create function public._roll_up_today()
-returns void
+returns date
 language plpgsql
 security definer
 set search_path = ''
@@ -81,7 +82,7 @@ begin
   -- the project runs, rolls today up from every committed sample.
   if current_setting('transaction_isolation') <> 'read committed' then
     update public.governance_settings set trends_today = null where id;
-    return;
+    return null;
   end if;
   delete from public.metric_trends_today where day <> v_today;  -- yesterday's
   insert into public.metric_trends_today as t
@@ -112,6 +113,7 @@ begin
       avg_uptime_pct = excluded.avg_uptime_pct,
       avg_data_quality = excluded.avg_data_quality;
   update public.governance_settings set trends_today = v_today where id;
+  return v_today;
 end
 $$;
 
@@ -169,8 +171,7 @@ begin
   -- (the day named may be other than this transaction's today: one begun before midnight
   -- writes a sample of the new day, which another has rolled up and named)
   if v_today_touched and not v_defer then
-    perform public._roll_up_today();
-    select g.trends_today into v_kept from public.governance_settings g where g.id;
+    v_kept := public._roll_up_today();
   elsif v_today_touched or v_kept_touched then
     v_kept := null;
   end if;
