@@ -72,4 +72,3 @@ def metric_days(conn: Conn, first: Any, last: Any) -> None:
     """The day partitions of metrics from ``first`` to ``last``, for a test that inserts rows
     straight into metrics (record_heartbeat makes its own; there is no default partition)."""
     conn.execute("select ensure_metric_partitions(%s, %s)", [first, last])
-
