@@ -262,3 +262,30 @@ def test_a_read_still_waiting_for_a_connection_never_begins_after_an_interrupt(
     assert store._held._by_thread == {}
     with store.beside(2) as lanes:  # every lane given back
         assert lanes == 2
+
+
+def test_the_reads_beside_run_on_threads_kept_until_the_store_closes(
+    wip: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two threads a store, not two a call (pg_threads.Crew): started once, ended by close()."""
+    store = wip.store
+    assert isinstance(store, PostgresStore)
+    fetch = postgres_store._fetch
+    beside: list[threading.Thread] = []  # the objects, kept: an ident can be reused
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        if threading.current_thread() is not threading.main_thread():
+            beside.append(threading.current_thread())
+        return fetch(*args, **kwargs)
+
+    monkeypatch.setattr(postgres_store, "_fetch", recorded)
+    first = wip.dashboard()
+    seen = set(beside)
+    again = wip.dashboard()
+    assert len(seen) == 2
+    assert set(beside) == seen
+    assert again == first
+    store.close()
+    for thread in seen:
+        thread.join(10)
+        assert not thread.is_alive()

@@ -200,8 +200,8 @@ class Client(Playbooks, Alerting, Checks, SlaReports, StackPages):
         reads = (self.tools, self.sparklines, self.weekly_trends)
         if self.store.kind == "postgres":
             store = cast("PostgresStore", self.store)
-            with store.beside(2) as lanes:
-                return read_dashboard(*reads, lanes=lanes, cancel=store.cancel)
+            with store.beside(2) as lanes, store.threads(lanes) as threads:
+                return read_dashboard(*reads, lanes=lanes, cancel=store.cancel, executor=threads)
         return read_dashboard(*reads, lanes=0 if self.store.kind == "memory" else 2)
 
     def status_changes(self, tool: str, limit: int = 20) -> Records[StatusChange]:

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Collection
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .models import Sparkline, Tool, WeeklyTrend
 from .pg_threads import Stopped, stoppable
@@ -43,9 +43,12 @@ def read_dashboard(
     *,
     lanes: int = 2,
     cancel: Callable[[Collection[int]], None] | None = None,
+    executor: Executor | None = None,
 ) -> Dashboard:
     """The three reads, ``lanes`` of the two slower ones (0 to 2: the trends, then the
-    sparklines) on threads of their own and the rest on the caller's, tools first.
+    sparklines) on threads of their own and the rest on the caller's, tools first. The threads
+    are ``executor``'s, each running only this call's reads until it returns (pg_threads.Crew),
+    or, without one, started for the call and ended with it.
 
     Nothing is left running on return: when a read fails, or the caller is interrupted (Ctrl-C
     lands on the caller's thread only), ``cancel`` is handed the other threads' idents to stop
@@ -53,7 +56,11 @@ def read_dashboard(
     arguments is raised."""
     if lanes <= 0:
         return Dashboard(tools(), sparklines(), weekly_trends())
-    pool = ThreadPoolExecutor(max_workers=lanes, thread_name_prefix="worksinprod-dashboard")
+    own = executor is None
+    pool = executor or ThreadPoolExecutor(
+        max_workers=lanes, thread_name_prefix="worksinprod-dashboard"
+    )
+    given: list[Future[Any]] = []
     workers: set[int] = set()
     stopped = threading.Event()
 
@@ -65,7 +72,9 @@ def read_dashboard(
             with stoppable(stopped):  # nor once it has a connection, if it waited for one
                 return read()
 
-        return pool.submit(run)
+        future = pool.submit(run)
+        given.append(future)
+        return future
 
     try:
         try:
@@ -81,4 +90,9 @@ def read_dashboard(
             cancel(set(workers))
         raise
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if own:
+            pool.shutdown(wait=True, cancel_futures=True)
+        else:  # a thread lent to this call is given back only once its read is over
+            for future in given:
+                future.cancel()
+            wait(given)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Iterator, Mapping
+from concurrent.futures import Executor
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from typing import Any
@@ -18,7 +19,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from .errors import ConfigError, StoreError, TransientError, ValidationError, from_code
 from .float4 import Float4Loader
-from .pg_threads import Beside, Held
+from .pg_threads import Beside, Crew, Held
 from .store import JsonText, Row, Select, check_name
 
 # The pool logs every failed reconnect as a warning; with no logging configured Python prints
@@ -131,6 +132,7 @@ class PostgresStore:
         # Reads beside a caller's (Client.dashboard): at most max_size - 2 at a time, so that
         # when every read waits (a lock held by a migration) each caller still finds one.
         self._beside = Beside(self._pool, max_size - 2)
+        self._crew = Crew("worksinprod-dashboard")
         self._held = Held()
         try:
             self._pool.open(wait=True, timeout=15)
@@ -229,12 +231,18 @@ class PostgresStore:
         return skipped
 
     def close(self) -> None:
+        self._crew.close()
         self._pool.close()
 
     def beside(self, wanted: int) -> AbstractContextManager[int]:
         """How many of ``wanted`` reads may run now beside the caller's, each on a connection
         of its own (pg_threads.Beside: only idle ones, at most ``max_size - 2`` at a time)."""
         return self._beside.lanes(wanted)
+
+    def threads(self, count: int) -> AbstractContextManager[Executor]:
+        """``count`` threads kept for reads beside a caller's, lent for the block
+        (pg_threads.Crew)."""
+        return self._crew.lent(count)
 
     def cancel(self, threads: Collection[int]) -> None:
         """Cancel the statements ``threads`` are running on this store's connections: when a

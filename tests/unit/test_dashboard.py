@@ -11,6 +11,7 @@ import pytest
 from worksinprod import Client, Dashboard, MemoryStore, Records
 from worksinprod.dashboard import read_dashboard
 from worksinprod.models import Sparkline, Tool, WeeklyTrend
+from worksinprod.pg_threads import Crew
 
 
 def meeting(barrier: threading.Barrier, value: object) -> Callable[[], object]:
@@ -45,7 +46,10 @@ class Boom(Exception):
     pass
 
 
-def test_a_failed_read_raises_after_the_others_finished() -> None:
+@pytest.mark.parametrize("lent", [False, True], ids=["threads of the call", "lent threads"])
+def test_a_failed_read_raises_after_the_others_finished(lent: bool) -> None:
+    """Also on threads lent for the call (pg_threads.Crew), which outlive it: the call waits
+    for its reads on them, not for the threads to end."""
     release = threading.Event()
     finished: list[str] = []
 
@@ -61,9 +65,18 @@ def test_a_failed_read_raises_after_the_others_finished() -> None:
         threading.Timer(0.2, release.set).start()  # the others are still running when it fails
         raise Boom("tools")
 
-    with pytest.raises(Boom, match="tools"):
-        read_dashboard(failing, slow("sparklines"), slow("weekly"))  # type: ignore[arg-type]
-    assert sorted(finished) == ["sparklines", "weekly"]  # none still running on return
+    crew = Crew("test-dashboard")
+    try:
+        with crew.lent(2) as threads, pytest.raises(Boom, match="tools"):
+            read_dashboard(
+                failing,
+                slow("sparklines"),  # type: ignore[arg-type]
+                slow("weekly"),  # type: ignore[arg-type]
+                executor=threads if lent else None,
+            )
+        assert sorted(finished) == ["sparklines", "weekly"]  # none still running on return
+    finally:
+        crew.close()
 
 
 @pytest.mark.parametrize(
