@@ -80,7 +80,8 @@ def read_dashboard(
         try:
             trends = beside(weekly_trends)  # the slowest first: the database starts it first
             sparks = beside(sparklines) if lanes > 1 else None
-        except RuntimeError:  # the interpreter is shutting down (an atexit hook): no new threads
+        except RuntimeError:  # no thread for it: the interpreter is shutting down (an atexit
+            # hook), or the store's threads were closed
             return Dashboard(tools(), sparklines(), weekly_trends())
         listed = tools()
         return Dashboard(listed, sparks.result() if sparks else sparklines(), trends.result())

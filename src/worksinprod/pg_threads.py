@@ -113,9 +113,9 @@ class Held:
 class Crew:
     """Threads kept for the reads beside callers' (Client.dashboard), each lent to one call at a
     time. Starting two threads a call and joining them after cost about 3 ms of a 50 ms
-    dashboard on 2 cores (docs/performance.md, thirteenth pass). A thread lent to a call runs
-    that call's reads only, until the call gives it back after waiting for them, so a cancel
-    by thread (Held.cancel) never reaches another call's read."""
+    dashboard on 2 cores (docs/performance.md, "The dashboard's threads kept by the store"). A
+    thread lent to a call runs that call's reads only, until the call gives it back after
+    waiting for them, so a cancel by thread (Held.cancel) never reaches another call's read."""
 
     def __init__(self, name: str) -> None:
         self._name = name
@@ -126,8 +126,10 @@ class Crew:
     @contextmanager
     def lent(self, count: int) -> Iterator[Executor]:
         """``count`` threads as an executor for the block. The caller waits for what it gave
-        them before the block ends. Where no thread can be started (the interpreter is
-        shutting down) the executor has fewer, and with none refuses work (RuntimeError)."""
+        them before the block ends; a thread still running it then (a second Ctrl-C during
+        that wait) is not lent again but ends after it, so it never runs two calls' reads.
+        Where no thread can be started (the interpreter is shutting down) the executor has
+        fewer, and with none refuses work (RuntimeError)."""
         with self._lock:
             # A thread of the parent process is not alive in a child forked since.
             self._idle = [w for w in self._idle if w.alive()]
@@ -139,11 +141,11 @@ class Crew:
             yield _Lent(taken)
         finally:
             with self._lock:
-                if self._closed:
-                    for worker in taken:
+                for worker in taken:
+                    if self._closed or worker.busy():
                         worker.stop()
-                else:
-                    self._idle.extend(taken)
+                    else:
+                        self._idle.append(worker)
 
     def close(self) -> None:
         """Idle threads end; lent ones end when given back."""
@@ -159,6 +161,7 @@ class _Worker:
         self._tasks: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]] | None] = (
             queue.SimpleQueue()
         )
+        self._given: list[Future[Any]] = []  # this loan's, kept by the lending thread only
         # A daemon: an idle thread of a store never closed does not hold up the interpreter's
         # exit (a lent one is always waited for by its caller).
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
@@ -168,7 +171,13 @@ class _Worker:
         return self._thread.is_alive()
 
     def give(self, future: Future[Any], call: Callable[[], Any]) -> None:
+        self._given.append(future)  # before the put: an interrupt after it still finds it
         self._tasks.put((future, call))
+
+    def busy(self) -> bool:
+        """Whether work given during this loan is still running or queued; forgets it."""
+        given, self._given = self._given, []
+        return not all(future.done() for future in given)
 
     def stop(self) -> None:
         self._tasks.put(None)

@@ -31,6 +31,8 @@ def test_a_thread_is_kept_for_the_next_call() -> None:
 def test_a_thread_lent_to_one_call_is_not_lent_to_another_meanwhile() -> None:
     crew = Crew("test-crew")
     try:
+        with crew.lent(2) as warm:  # two threads kept: both calls below ask for them
+            warm.submit(current).result(10)
         with crew.lent(2) as one, crew.lent(2) as other:
             mine = {one.submit(current).result(10) for _ in range(4)}
             theirs = {other.submit(current).result(10) for _ in range(4)}
@@ -123,4 +125,23 @@ def test_a_child_forked_after_the_threads_started_starts_its_own() -> None:
         _, status = os.waitpid(pid, 0)
         assert os.waitstatus_to_exitcode(status) == 0
     finally:
+        crew.close()
+
+
+def test_a_thread_given_back_still_running_a_read_is_not_lent_again() -> None:
+    """A second Ctrl-C while read_dashboard waits for its reads ends the block early: the
+    thread still running one must not run the next call's reads behind it."""
+    crew = Crew("test-crew")
+    gate = threading.Event()
+    try:
+        with crew.lent(1) as first:
+            left = first.submit(lambda: (gate.wait(10), current())[1])
+        with crew.lent(1) as second:
+            assert second.submit(current).result(5) is not None  # not queued behind it
+        gate.set()
+        busy = left.result(10)
+        busy.join(10)
+        assert not busy.is_alive()  # it ended once its read did
+    finally:
+        gate.set()
         crew.close()

@@ -50,11 +50,12 @@ class Boom(Exception):
 def test_a_failed_read_raises_after_the_others_finished(lent: bool) -> None:
     """Also on threads lent for the call (pg_threads.Crew), which outlive it: the call waits
     for its reads on them, not for the threads to end."""
-    release = threading.Event()
+    began, release = threading.Barrier(3), threading.Event()
     finished: list[str] = []
 
     def slow(name: str) -> Callable[[], dict[str, object]]:
         def read() -> dict[str, object]:
+            began.wait(10)
             release.wait(10)
             finished.append(name)
             return {}
@@ -62,6 +63,8 @@ def test_a_failed_read_raises_after_the_others_finished(lent: bool) -> None:
         return read
 
     def failing() -> Records[Tool]:
+        # Only once both have begun: a read still queued when the caller fails never begins.
+        began.wait(10)
         threading.Timer(0.2, release.set).start()  # the others are still running when it fails
         raise Boom("tools")
 
