@@ -57,8 +57,10 @@ def read_dashboard(
     if lanes <= 0:
         return Dashboard(tools(), sparklines(), weekly_trends())
     own = executor is None
-    pool = executor or ThreadPoolExecutor(
-        max_workers=lanes, thread_name_prefix="worksinprod-dashboard"
+    pool = (
+        ThreadPoolExecutor(max_workers=lanes, thread_name_prefix="worksinprod-dashboard")
+        if executor is None
+        else executor
     )
     given: list[Future[Any]] = []
     workers: set[int] = set()
