@@ -35,6 +35,10 @@ def wip(database_url: str) -> Iterator[Client]:
 
 
 def lock_metrics(url: str) -> psycopg.Connection[tuple[object, ...]]:
+    """Every read of the dashboard waits on this lock: the documents kept since the fixture's
+    call are forgotten, so its reads write them from the views again (20261207100000)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("delete from public.dashboard_documents")
     locker = psycopg.connect(url)
     locker.execute("lock table public.metrics in access exclusive mode")  # until rollback
     return locker

@@ -162,7 +162,7 @@ class Client(Playbooks, Alerting, Checks, SlaReports, StackPages):
         if tool_ids is None:
             # ordered by id: stable pages over HTTP
             query = Select("tool_sparklines", order=[("tool_id", False)])
-            return {s.slug: s for s in self._select_document(Sparkline, query)}
+            return {s.slug: s for s in self._kept_document(Sparkline, query, "sparklines_document")}
         ids = check_tool_ids("tool_ids", tool_ids)
         if not ids:
             return {}
@@ -188,7 +188,8 @@ class Client(Playbooks, Alerting, Checks, SlaReports, StackPages):
     def weekly_trends(self) -> dict[str, WeeklyTrend]:
         """Every tool's daily trend as arrays (one row per tool), keyed by slug."""
         query = Select("tool_weekly_trends", order=[("tool_id", False)])  # stable pages over HTTP
-        return {w.slug: w for w in self._select_document(WeeklyTrend, query)}
+        kept = self._kept_document(WeeklyTrend, query, "weekly_trends_document")
+        return {w.slug: w for w in kept}
 
     def dashboard(self) -> Dashboard:
         """``tools()``, ``sparklines()`` and ``weekly_trends()`` in one call, read at once
@@ -394,6 +395,16 @@ class Client(Playbooks, Alerting, Checks, SlaReports, StackPages):
         # The read is not paused: a pause held across a round trip (a lock wait, a slow pool)
         # stops the collector for every thread of the process meanwhile.
         document = cast("PostgresStore", self.store).select_document(query)
+        with collector_paused():  # tens of thousands of floats: gcpause.py
+            return Records(_list_adapter(model).validate_json(document))
+
+    def _kept_document(self, model: type[M], query: Select, function: str) -> Records[M]:
+        """``_select_document``, but over a direct connection the document of the whole view is
+        the one ``function`` keeps per change (a run, an edit, the clock leaving its window):
+        written by the server once, not once per read (20261207100000)."""
+        if self.store.kind != "postgres":
+            return self._select_document(model, query)
+        document = cast("PostgresStore", self.store).document(function)
         with collector_paused():  # tens of thousands of floats: gcpause.py
             return Records(_list_adapter(model).validate_json(document))
 

@@ -174,6 +174,16 @@ class PostgresStore:
         text: str = rows[0]["document"]
         return text
 
+    def document(self, function: str) -> str:
+        """The text a function without arguments returns: a JSON document the server keeps
+        (sparklines_document, weekly_trends_document)."""
+        statement = sql.SQL("select public.{}() as document").format(
+            sql.Identifier(check_name(function, "function"))
+        )
+        rows = self._run(statement, (), binary=False, prepare=True)
+        text: str = rows[0]["document"]
+        return text
+
     def select_values(self, query: Select) -> list[tuple[Any, ...]]:
         """``select`` as tuples in ``query.columns``' order, without a dict a row: for a reader
         that takes many rows of a few values (tool_documents.py, the map)."""
