@@ -24,6 +24,8 @@ TABLES = [
     "sla_daily",
     "tool_latest_metrics",
     "tool_document_parts",
+    "dashboard_documents",
+    "dashboard_changes",
 ]
 # Tables whose secrets only the service role reads (readers see some columns, not `select *`).
 PRIVATE_TABLES = ["notification_channels"]
@@ -59,4 +61,7 @@ VIEWS = [
     "tool_statuses",
 ]
 SERVICE_ONLY = ["tool_checks", "check_uptime"]
+INTERNAL = ["dashboard_documents", "dashboard_changes"]
+"""Tables only the functions that keep them read: the kept dashboard documents and their key's
+counter (read through sparklines_document() and weekly_trends_document())."""
 """Relations readers may not select whole: a check's configuration, and what is derived from it."""

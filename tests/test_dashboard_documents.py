@@ -46,7 +46,7 @@ def plant(conn: Conn, name: str) -> None:
 
 def kept(conn: Conn) -> dict[str, tuple[Any, ...]]:
     rows = conn.execute(
-        "select name, run_id, version, made_at, valid_until from dashboard_documents"
+        "select name, key, made_at, valid_until from dashboard_documents"
     ).fetchall()
     return {str(r[0]): tuple(r[1:]) for r in rows}
 
@@ -119,7 +119,7 @@ def test_the_sparklines_are_kept_until_their_oldest_sample_leaves_the_window(
     )
     record(conn, "new", [metric(tool, 22.0)], ran_at=now - timedelta(minutes=1))
     assert served(conn, "sparklines")[0]["health"] == [11.0, 22.0]
-    (_, _, _, until) = kept(conn)["sparklines"]
+    (_, _, until) = kept(conn)["sparklines"]
     oldest = conn.execute("select min(recorded_at) from metrics").fetchone()
     assert oldest is not None
     assert until == oldest[0] + timedelta(hours=24)
@@ -152,7 +152,7 @@ def test_the_weekly_trends_are_kept_until_a_day_of_theirs_moves(
         row = conn.execute("select now()").fetchone()
         assert row is not None
         now: datetime = row[0].astimezone(UTC)
-        until = kept(conn)["weekly_trends"][3]
+        until = kept(conn)["weekly_trends"][2]
 
     def midnight(day: date) -> datetime:
         return datetime(day.year, day.month, day.day, tzinfo=UTC)

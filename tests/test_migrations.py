@@ -52,6 +52,7 @@ def test_applying_every_migration_gives_the_canonical_schema(empty_database_url:
     assert views == EXPECTED_VIEWS
     one_per_tool_and_instant = "EXECUTE FUNCTION _metrics_one_per_tool_and_instant()"
     assert sorted(trigger) == [
+        ("AFTER", "DELETE", "STATEMENT", "EXECUTE FUNCTION _dashboard_changed_if_written()"),
         ("AFTER", "DELETE", "STATEMENT", "EXECUTE FUNCTION _tool_latest_metrics_deleted()"),
         ("AFTER", "DELETE", "STATEMENT", "EXECUTE FUNCTION _trends_today_deleted()"),
         ("AFTER", "INSERT", "STATEMENT", one_per_tool_and_instant),
@@ -60,6 +61,7 @@ def test_applying_every_migration_gives_the_canonical_schema(empty_database_url:
         ("AFTER", "INSERT", "STATEMENT", "EXECUTE FUNCTION aggregate_metric_trends()"),
         ("AFTER", "INSERT", "STATEMENT", "EXECUTE FUNCTION keep_sla_pending()"),
         ("AFTER", "INSERT", "STATEMENT", "EXECUTE FUNCTION purge_old_metrics()"),
+        ("AFTER", "UPDATE", "STATEMENT", "EXECUTE FUNCTION _dashboard_changed_if_written()"),
         ("AFTER", "UPDATE", "STATEMENT", one_per_tool_and_instant),
         ("AFTER", "UPDATE", "STATEMENT", "EXECUTE FUNCTION _tool_latest_metrics_updated()"),
         ("AFTER", "UPDATE", "STATEMENT", "EXECUTE FUNCTION _trends_today_changed()"),

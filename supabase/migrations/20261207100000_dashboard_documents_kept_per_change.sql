@@ -6,8 +6,14 @@
 -- client spends on the same two cores, for documents that change only when a heartbeat or an
 -- edit lands, or when the clock moves a sample or a day out of their windows.
 --
--- Each is kept here with the key it was written under (stack_state's run and edit count) and
--- the moment its view would first say something else with no write in between:
+-- Each is kept here with the key it was written under and the moment its view would first say
+-- something else with no write in between. The key: stack_state's run and edit count; a
+-- counter of the other writes the views show (a delete, change or truncate of metrics, a
+-- delete of a run, a write to a rollup, a partition dropped), which the heartbeat's own purge
+-- and rollups move too; the newest migration applied (one may replace a view); and the two
+-- settings of the reader's session the documents depend on (TimeZone: the weekly trends'
+-- first day is counted back on the session's clock; extra_float_digits: how a real is
+-- written). The moment:
 --
 -- * the sparklines: 24 hours after the oldest sample they show was recorded (the window is
 --   `recorded_at > now() - 24 hours`; a sample enters it only by a write);
@@ -21,23 +27,25 @@
 -- ever goes with a key no later reader sees.
 --
 -- Unlogged: a cache is not worth WAL (a heartbeat's WAL is one of the issue's targets); a crash
--- empties it and the next read writes it again. A read in a read-only transaction (a replica,
--- PostgREST's GET) returns the view's document and keeps nothing; so does one while another
--- transaction is keeping one, instead of waiting for it.
+-- empties it and the next read writes it again. A hot standby cannot read an unlogged table:
+-- there the views are read. A read in a read-only transaction (PostgREST's GET), at REPEATABLE
+-- READ or above (its snapshot may be older than a document kept since: its write would fail),
+-- or while another transaction is keeping the same document returns the view's document and
+-- keeps nothing, without waiting. Found by review: the key's parts past stack_state, the
+-- standby, the isolation level.
 
 create unlogged table public.dashboard_documents (
   name text primary key check (name in ('sparklines', 'weekly_trends')),
-  run_id bigint not null,
-  version bigint not null,
+  key text not null,
   made_at timestamptz not null,
   valid_until timestamptz not null,
   document text not null
 );
 
 comment on table public.dashboard_documents is
-  'The documents of tool_sparklines and tool_weekly_trends as last written, with the '
-  'stack_state they were written under and until when the clock leaves them true (read '
-  'through sparklines_document() and weekly_trends_document()).';
+  'The documents of tool_sparklines and tool_weekly_trends as last written, with the key they '
+  'were written under and until when the clock leaves them true (read through '
+  'sparklines_document() and weekly_trends_document()).';
 
 -- Written once, read many times: not compressed (reading it back skips decompressing it).
 alter table public.dashboard_documents alter column document set storage external;
@@ -45,6 +53,128 @@ alter table public.dashboard_documents alter column document set storage externa
 -- Only the functions below read or write it.
 revoke all on public.dashboard_documents from public, anon, authenticated, service_role;
 alter table public.dashboard_documents enable row level security;
+
+-- The writes the views show that stack_state does not count.
+create table public.dashboard_changes (
+  id boolean primary key default true check (id),
+  n bigint not null default 0
+);
+insert into public.dashboard_changes default values;
+revoke all on public.dashboard_changes from public, anon, authenticated, service_role;
+alter table public.dashboard_changes enable row level security;
+
+-- The governance row first, as every writer of the trends takes it (the trend triggers, the
+-- rollup): the two rows in one order, whoever writes, so no two writers deadlock on them.
+create function public._count_dashboard_change()
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  perform 1 from public.governance_settings g where g.id for update;
+  update public.dashboard_changes set n = n + 1 where id;
+end
+$$;
+
+create function public._dashboard_changed()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  perform public._count_dashboard_change();
+  return null;
+end
+$$;
+
+create function public._dashboard_changed_if_written()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if exists (select from written) then
+    perform public._count_dashboard_change();
+  end if;
+  return null;
+end
+$$;
+
+revoke execute on function public._count_dashboard_change(), public._dashboard_changed(),
+  public._dashboard_changed_if_written() from public, anon, authenticated, service_role;
+
+-- Named to fire after the other triggers of the same events (triggers fire by name). A
+-- statement's transition table is shared by its triggers, so these capture nothing the others
+-- did not.
+create trigger metrics_zz_dashboard_updated after update on public.metrics
+  referencing new table as written for each statement
+  execute function public._dashboard_changed_if_written();
+create trigger metrics_zz_dashboard_deleted after delete on public.metrics
+  referencing old table as written for each statement
+  execute function public._dashboard_changed_if_written();
+create trigger metrics_zz_dashboard_truncated after truncate on public.metrics
+  for each statement execute function public._dashboard_changed();
+create trigger heartbeat_log_zz_dashboard_deleted after delete on public.heartbeat_log
+  referencing old table as written for each statement
+  execute function public._dashboard_changed_if_written();
+create trigger heartbeat_log_zz_dashboard_truncated after truncate on public.heartbeat_log
+  for each statement execute function public._dashboard_changed();
+create trigger metric_trends_daily_zz_dashboard_inserted after insert on public.metric_trends_daily
+  referencing new table as written for each statement
+  execute function public._dashboard_changed_if_written();
+create trigger metric_trends_daily_zz_dashboard_updated after update on public.metric_trends_daily
+  referencing new table as written for each statement
+  execute function public._dashboard_changed_if_written();
+create trigger metric_trends_daily_zz_dashboard_deleted after delete on public.metric_trends_daily
+  referencing old table as written for each statement
+  execute function public._dashboard_changed_if_written();
+create trigger metric_trends_daily_zz_dashboard_truncated
+  after truncate on public.metric_trends_daily
+  for each statement execute function public._dashboard_changed();
+create trigger metric_trends_today_zz_dashboard_written
+  after insert or update or delete or truncate on public.metric_trends_today
+  for each statement execute function public._dashboard_changed();
+
+-- A partition dropped (prepare_metric_partitions, in a transaction of its own before each run)
+-- takes samples no delete trigger sees: under a retention shorter than a day some are in the
+-- sparklines' 24 hours. 20261201100000's function, counting the drop.
+create or replace function public._drop_metric_partitions(cutoff timestamptz)
+returns integer
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_name text;
+  v_until timestamptz;
+  v_dropped integer := 0;
+  v_bound timestamptz := '-infinity';
+begin
+  for v_name, v_until in
+    select c.relname, (to_date(substr(c.relname, 9), 'YYYYMMDD') + 1)::timestamp at time zone 'UTC'
+    from pg_catalog.pg_inherits i
+    join pg_catalog.pg_class c on c.oid = i.inhrelid
+    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+    where i.inhparent = 'public.metrics'::regclass
+      and n.nspname = 'metric_partitions'
+      and c.relname ~ '^metrics_[0-9]{8}$'
+      and (to_date(substr(c.relname, 9), 'YYYYMMDD') + 1)::timestamp at time zone 'UTC' <= cutoff
+    order by c.relname
+  loop
+    execute format('drop table metric_partitions.%I', v_name);
+    v_dropped := v_dropped + 1;
+    v_bound := greatest(v_bound, v_until);
+  end loop;
+  if v_dropped > 0 then
+    delete from public.tool_latest_metrics l where l.recorded_at < v_bound;
+    perform public._count_dashboard_change();  -- Changed: the drop counted
+  end if;
+  return v_dropped;
+end
+$$;
 
 create function public._dashboard_document(p_name text)
 returns text
@@ -54,19 +184,35 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_run bigint;
-  v_version bigint;
+  -- a standby cannot read an unlogged table
+  v_kept_here boolean := not pg_catalog.pg_is_in_recovery();
+  v_key text;
+  v_ledger text := '';
   v_kept public.dashboard_documents%rowtype;
   v_document text;
   v_until timestamptz;
   v_retention interval;
   v_first date;
 begin
-  select s.run_id, s.version into v_run, v_version from public.stack_state s;
-  select d.* into v_kept from public.dashboard_documents d where d.name = p_name;
-  if found and v_kept.run_id = v_run and v_kept.version = v_version
-    and v_kept.made_at <= now() and now() < v_kept.valid_until then
-    return v_kept.document;
+  if p_name is distinct from 'sparklines' and p_name is distinct from 'weekly_trends' then
+    raise exception 'name: no dashboard document named %', pg_catalog.quote_literal(p_name)
+      using errcode = '22023';
+  end if;
+  if v_kept_here then
+    if pg_catalog.to_regclass('supabase_migrations.schema_migrations') is not null then
+      select coalesce(max(l.version), '') into v_ledger
+      from supabase_migrations.schema_migrations l;
+    end if;
+    select pg_catalog.format('%s/%s/%s/%s/%s/%s', s.run_id, s.version, c.n, v_ledger,
+        pg_catalog.current_setting('TimeZone'), pg_catalog.current_setting('extra_float_digits'))
+      into v_key
+    from public.stack_state s
+    cross join public.dashboard_changes c;
+    select d.* into v_kept from public.dashboard_documents d where d.name = p_name;
+    if found and v_kept.key = v_key and v_kept.made_at <= now() and now() < v_kept.valid_until
+    then
+      return v_kept.document;
+    end if;
   end if;
 
   if p_name = 'sparklines' then
@@ -75,7 +221,7 @@ begin
     select coalesce(min(m.recorded_at) + interval '24 hours', 'infinity') into v_until
     from public.metrics m
     where m.recorded_at > now() - interval '24 hours';
-  elsif p_name = 'weekly_trends' then
+  else
     select coalesce(json_agg(r.* order by r.tool_id), '[]')::text into v_document
     from public.tool_weekly_trends r;
     -- the view's own bounds (20261206100000): its first day and today, in UTC
@@ -86,22 +232,19 @@ begin
       ((now() at time zone 'UTC')::date + 1)::timestamp at time zone 'UTC',
       ((v_first + 1)::timestamp at time zone 'UTC') + v_retention
     );
-  else
-    raise exception 'name: no dashboard document named %', pg_catalog.quote_literal(p_name)
-      using errcode = '22023';
   end if;
 
-  if pg_catalog.current_setting('transaction_read_only') = 'off'
+  if v_kept_here and v_key is not null
+    and pg_catalog.current_setting('transaction_read_only') = 'off'
+    and pg_catalog.current_setting('transaction_isolation') = 'read committed'
     -- one lock a document: dashboard() writes both at once, on two connections
     and pg_catalog.pg_try_advisory_xact_lock(
       pg_catalog.hashtext('worksinprod.dashboard_documents.' || p_name))
   then
-    insert into public.dashboard_documents as d
-      (name, run_id, version, made_at, valid_until, document)
-    values (p_name, v_run, v_version, now(), v_until, v_document)
+    insert into public.dashboard_documents as d (name, key, made_at, valid_until, document)
+    values (p_name, v_key, now(), v_until, v_document)
     on conflict (name) do update set
-      run_id = excluded.run_id,
-      version = excluded.version,
+      key = excluded.key,
       made_at = excluded.made_at,
       valid_until = excluded.valid_until,
       document = excluded.document;
