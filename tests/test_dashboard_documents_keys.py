@@ -31,6 +31,13 @@ def served(conn: Conn, name: str) -> Any:
     return json.loads(row[0])
 
 
+MARKER = '[{"planted": true}]'
+
+
+def plant(conn: Conn, name: str) -> None:
+    conn.execute("update dashboard_documents set document = %s where name = %s", [MARKER, name])
+
+
 def key(conn: Conn) -> tuple[Any, ...]:
     row = conn.execute("select run_id, version from stack_state").fetchone()
     assert row is not None
@@ -58,6 +65,8 @@ def stack(conn: Conn) -> list[int]:
 @pytest.mark.parametrize(
     "write",
     [
+        "insert into metrics (tool_id, recorded_at, health, latency_ms, uptime_pct, data_quality,"
+        " status) select id, now() - interval '2 hours', 5, 5, 5, 5, 'down' from tools",
         "delete from metrics where health > 80",
         "update metrics set health = 1 where health > 80",
         "truncate metrics",
@@ -69,11 +78,21 @@ def test_a_direct_write_to_metrics_as_service_role(
     served(conn, name)  # kept
     before = key(conn)
     with conn.transaction():
-        if not write.startswith("truncate"):  # service_role has DELETE/UPDATE, not TRUNCATE
+        if not write.startswith("truncate"):  # service_role may write rows, not truncate
             conn.execute("set local role service_role")
         conn.execute(write)
     assert key(conn) == before  # stack_state did not move: the key's counter did
     assert served(conn, name) == view_document(conn, DOCUMENTS[name])
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_rolled_up_days_changed_by_hand_are_seen(conn: Conn, stack: list[int], name: str) -> None:
+    """Which days the weekly trends read from the rollups (governance_settings.trends_*),
+    changed without a run."""
+    served(conn, name)
+    plant(conn, name)
+    conn.execute("update governance_settings set trends_today = null")
+    assert served(conn, name) != json.loads(MARKER)
 
 
 @pytest.mark.parametrize("name", DOCUMENTS)

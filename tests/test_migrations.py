@@ -55,6 +55,7 @@ def test_applying_every_migration_gives_the_canonical_schema(empty_database_url:
         ("AFTER", "DELETE", "STATEMENT", "EXECUTE FUNCTION _dashboard_changed_if_written()"),
         ("AFTER", "DELETE", "STATEMENT", "EXECUTE FUNCTION _tool_latest_metrics_deleted()"),
         ("AFTER", "DELETE", "STATEMENT", "EXECUTE FUNCTION _trends_today_deleted()"),
+        ("AFTER", "INSERT", "STATEMENT", "EXECUTE FUNCTION _dashboard_changed_if_written()"),
         ("AFTER", "INSERT", "STATEMENT", one_per_tool_and_instant),
         ("AFTER", "INSERT", "STATEMENT", "EXECUTE FUNCTION _metrics_summarize_tool_ranges()"),
         ("AFTER", "INSERT", "STATEMENT", "EXECUTE FUNCTION _tool_latest_metrics_inserted()"),

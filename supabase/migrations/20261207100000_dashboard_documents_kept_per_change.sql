@@ -8,9 +8,8 @@
 --
 -- Each is kept here with the key it was written under and the moment its view would first say
 -- something else with no write in between. The key: stack_state's run and edit count; a
--- counter of the other writes the views show (a delete, change or truncate of metrics, a
--- delete of a run, a write to a rollup, a partition dropped), which the heartbeat's own purge
--- and rollups move too; the newest migration applied (one may replace a view); and the two
+-- counter of the other writes the views show (any write of metrics, a delete of a run, a write
+-- to a rollup or to which days are rolled up, a partition dropped), which a run moves too; the newest migration applied (one may replace a view); and the two
 -- settings of the reader's session the documents depend on (TimeZone: the weekly trends'
 -- first day is counted back on the session's clock; extra_float_digits: how a real is
 -- written). The moment:
@@ -109,6 +108,9 @@ revoke execute on function public._count_dashboard_change(), public._dashboard_c
 -- Named to fire after the other triggers of the same events (triggers fire by name). A
 -- statement's transition table is shared by its triggers, so these capture nothing the others
 -- did not.
+create trigger metrics_zz_dashboard_inserted after insert on public.metrics
+  referencing new table as written for each statement
+  execute function public._dashboard_changed_if_written();
 create trigger metrics_zz_dashboard_updated after update on public.metrics
   referencing new table as written for each statement
   execute function public._dashboard_changed_if_written();
@@ -136,6 +138,11 @@ create trigger metric_trends_daily_zz_dashboard_truncated
   for each statement execute function public._dashboard_changed();
 create trigger metric_trends_today_zz_dashboard_written
   after insert or update or delete or truncate on public.metric_trends_today
+  for each statement execute function public._dashboard_changed();
+
+-- Which days the weekly trends read from the rollups (a run moves these with the rollups).
+create trigger governance_settings_zz_dashboard_trends
+  after update of trends_through, trends_pending, trends_today on public.governance_settings
   for each statement execute function public._dashboard_changed();
 
 -- A partition dropped (prepare_metric_partitions, in a transaction of its own before each run)
