@@ -245,3 +245,28 @@ def test_the_partition_drop_before_a_run_under_a_retention_shorter_than_a_day(
     assert key(conn) == before
     assert served(conn, "sparklines") == view_document(conn, "tool_sparklines")
     assert served(conn, "sparklines")[0]["health"] == [80.0]
+
+
+def test_the_counter_moves_once_a_transaction(conn: Conn, stack: list[int]) -> None:
+    """Row by row, 200 writes in one transaction count once (each statement's update of the one
+    row grew a chain of versions the next walked: quadratic in the statements), and the next
+    transaction counts again."""
+
+    def counted() -> int:
+        row = conn.execute("select n from dashboard_changes").fetchone()
+        assert row is not None
+        return int(row[0])
+
+    before = counted()
+    with conn.transaction():
+        for seconds in range(200):
+            conn.execute(
+                "insert into metrics (tool_id, recorded_at, health, latency_ms, uptime_pct,"
+                " data_quality, status)"
+                " values (%s, now() - %s * interval '1 second', 5, 5, 5, 5, 'down')",
+                [stack[0], 10 + seconds],
+            )
+    assert counted() == before + 1
+    with conn.transaction():
+        conn.execute("delete from metrics where health = 5")
+    assert counted() == before + 2
