@@ -19,7 +19,7 @@ from .checks import Checks
 from .config import Settings
 from .connection import open_store
 from .dashboard import Dashboard, read_dashboard
-from .errors import ConfigError, NotFoundError, ValidationError, WorksInProdError
+from .errors import ConfigError, NotFoundError, StoreError, ValidationError, WorksInProdError
 from .gcpause import collector_paused
 from .models import (
     HealthTrend,
@@ -399,12 +399,21 @@ class Client(Playbooks, Alerting, Checks, SlaReports, StackPages):
             return Records(_list_adapter(model).validate_json(document))
 
     def _kept_document(self, model: type[M], query: Select, function: str) -> Records[M]:
-        """``_select_document``, but over a direct connection the document of the whole view is
-        the one ``function`` keeps per change (a run, an edit, the clock leaving its window):
-        written by the server once, not once per read (20261207100000)."""
-        if self.store.kind != "postgres":
+        """``_select_document``, but from a database the document of the whole view is the one
+        ``function`` keeps per change (a run, an edit, the clock leaving its window): written by
+        the server once, not once per read (20261207100000). Over Supabase's API it comes as
+        one JSON string, parsed and validated in one call as over a direct connection."""
+        if self.store.kind == "postgres":
+            document: object = cast("PostgresStore", self.store).document(function)
+        elif self.store.kind == "supabase":
+            document = self.store.rpc(function, {})
+        else:
             return self._select_document(model, query)
-        document = cast("PostgresStore", self.store).document(function)
+        if not isinstance(document, str):  # a project whose function says something else
+            raise StoreError(
+                f"{function}() returned {type(document).__name__}, not a JSON document: "
+                "the schema is old; run `worksinprod migrate`"
+            )
         with collector_paused():  # tens of thousands of floats: gcpause.py
             return Records(_list_adapter(model).validate_json(document))
 

@@ -399,3 +399,41 @@ def test_a_project_without_prepare_metric_partitions_still_records(
     result = run_once(client, now=datetime(2026, 11, 25, 12, 30, tzinfo=UTC))
     assert result.recorded
     assert (missing.call_count, rpc.call_count) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("read", "function"),
+    [("sparklines", "sparklines_document"), ("weekly_trends", "weekly_trends_document")],
+)
+def test_every_tools_sparklines_and_trends_are_the_kept_document(
+    api: respx.MockRouter, client: Client, read: str, function: str
+) -> None:
+    """One POST to the function the database keeps the document with (20261207100000): its
+    answer is the document as one JSON string, validated as over a direct connection; the view
+    is not read."""
+    view = api.get(f"/tool_{read}").respond(200, json=[])
+    row: dict[str, Any] = {"tool_id": 1, "slug": "segment"}
+    if read == "sparklines":
+        row |= {"health": [99.5, 98.0], "latency_ms": [120.0, 130.5]}
+    else:
+        row |= {
+            "days": ["2026-11-26", "2026-11-27"],
+            "avg_health": [99.5, 98.0],
+            "p95_latency_ms": [120.0, 130.5],
+            "avg_uptime_pct": [99.9, 99.8],
+            "avg_data_quality": [97.0, 96.5],
+        }
+    route = api.post(f"/rpc/{function}").respond(200, json=json.dumps([row]))
+    got = getattr(client, read)()
+    assert json.loads(only_call(route).content) == {}
+    assert view.call_count == 0
+    assert got["segment"].model_dump(mode="json") == row
+
+
+def test_a_project_without_the_kept_documents_says_to_migrate(
+    api: respx.MockRouter, client: Client
+) -> None:
+    """A function of that name answering something other than a document: an old schema."""
+    api.post("/rpc/sparklines_document").respond(200, json=[{"tool_id": 1}])
+    with pytest.raises(StoreError, match="worksinprod migrate"):
+        client.sparklines()
