@@ -53,37 +53,43 @@ alter table public.dashboard_documents alter column document set storage externa
 revoke all on public.dashboard_documents from public, anon, authenticated, service_role;
 alter table public.dashboard_documents enable row level security;
 
--- The writes the views show that stack_state does not count.
+-- The writes the views show that stack_state does not count: one row a writing transaction, the
+-- newest id read. Rows are only ever added by writers (none updates one), so a writer at
+-- REPEATABLE READ never meets another's change here. Each writer holds the governance row
+-- until it commits before it takes its id, so ids follow the commits: a later commit never
+-- brings a smaller id.
 create table public.dashboard_changes (
-  id boolean primary key default true check (id),
-  n bigint not null default 0,
-  xact xid8  -- the transaction that last counted
+  id bigint generated always as identity primary key
 );
-insert into public.dashboard_changes default values;
 revoke all on public.dashboard_changes from public, anon, authenticated, service_role;
 alter table public.dashboard_changes enable row level security;
 
--- Once a transaction: readers compare the count after the commit, and a row updated by every
--- statement of one transaction grows a chain of versions each update walks (10,000 one-row
--- inserts in a transaction took minutes). The governance row first, as every writer of the
--- trends takes it (the trend triggers, the rollup): the two rows in one order, whoever writes,
--- so no two writers deadlock on them.
+-- Once a transaction (a transaction-local setting says it counted; a savepoint rolled back
+-- forgets it with its row): one row updated by every statement of a transaction grew a chain
+-- of versions each update walked (10,000 one-row inserts took minutes). The governance row
+-- first, as every writer of the trends takes it (the trend triggers, the rollup): one order,
+-- whoever writes, so no two writers deadlock.
 create function public._count_dashboard_change()
 returns void
 language plpgsql
 security definer
 set search_path = ''
 as $$
+declare
+  v_xact text := pg_catalog.pg_current_xact_id()::text;
+  v_id bigint;
 begin
-  if exists (
-    select from public.dashboard_changes c
-    where c.id and c.xact = pg_catalog.pg_current_xact_id()
-  ) then
+  if pg_catalog.current_setting('worksinprod.dashboard_counted', true) = v_xact then
     return;
   end if;
   perform 1 from public.governance_settings g where g.id for update;
-  update public.dashboard_changes set n = n + 1, xact = pg_catalog.pg_current_xact_id()
-  where id;
+  insert into public.dashboard_changes default values returning id into v_id;
+  perform pg_catalog.set_config('worksinprod.dashboard_counted', v_xact, true);
+  -- only the newest id is read: the older go now and then, by a READ COMMITTED writer (one at
+  -- REPEATABLE READ could meet another's delete of them)
+  if v_id % 64 = 0 and pg_catalog.current_setting('transaction_isolation') = 'read committed' then
+    delete from public.dashboard_changes c where c.id < v_id;
+  end if;
 end
 $$;
 
@@ -221,11 +227,11 @@ begin
       select coalesce(max(l.version), '') into v_ledger
       from supabase_migrations.schema_migrations l;
     end if;
-    select pg_catalog.format('%s/%s/%s/%s/%s/%s', s.run_id, s.version, c.n, v_ledger,
+    select pg_catalog.format('%s/%s/%s/%s/%s/%s', s.run_id, s.version,
+        (select coalesce(max(c.id), 0) from public.dashboard_changes c), v_ledger,
         pg_catalog.current_setting('TimeZone'), pg_catalog.current_setting('extra_float_digits'))
       into v_key
-    from public.stack_state s
-    cross join public.dashboard_changes c;
+    from public.stack_state s;
     select d.* into v_kept from public.dashboard_documents d where d.name = p_name;
     if found and v_kept.key = v_key and v_kept.made_at <= now() and now() < v_kept.valid_until
     then
