@@ -5,6 +5,8 @@ readers at REPEATABLE READ read without failing."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -280,3 +282,53 @@ def test_the_counter_keeps_only_its_newest_rows(conn: Conn) -> None:
     assert row is not None
     assert 1 <= row[0] <= 64
     assert row[1] < 64
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_a_read_between_two_writes_of_one_transaction_keeps_nothing(
+    conn: Conn, stack: list[int], name: str
+) -> None:
+    """The transaction counted at its first write; a document kept by its read would outlive
+    its second write under the same key (found by review)."""
+    with conn.transaction():
+        conn.execute("update metrics set health = 1 where health > 80")
+        served(conn, name)
+        conn.execute("update metrics set health = 2 where health > 60 and health < 80")
+    assert served(conn, name) == view_document(conn, DOCUMENTS[name])
+
+
+def test_deleting_a_run_while_a_heartbeat_records_one_does_not_deadlock(
+    conn: Conn, stack: list[int], database_url: str
+) -> None:
+    """record_heartbeat takes the governance row and then its run's; a delete of a run takes
+    the governance row first too (before the counter did, after the run's row: a deadlock
+    when the heartbeat's run_key waited for the delete; found by review)."""
+    failures: list[BaseException] = []
+    with psycopg.connect(database_url) as heartbeat, psycopg.connect(database_url) as deleter:
+        record(heartbeat, "holds", [metric(stack[0], 1.0)])  # holds the governance row
+
+        def delete() -> None:
+            try:
+                deleter.execute("delete from heartbeat_log where run_key = 'r1'")
+                deleter.commit()
+            except BaseException as exc:  # reported below
+                failures.append(exc)
+
+        waiter = threading.Thread(target=delete)
+        waiter.start()
+        time.sleep(0.5)  # the delete waits for the heartbeat
+        try:
+            record(heartbeat, "r1", [metric(stack[0], 2.0)])  # its run_key as the deleted one
+            heartbeat.commit()
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+            heartbeat.rollback()
+        waiter.join(10)
+    assert failures == []
+
+
+def test_the_governance_row_deleted_is_seen(conn: Conn, stack: list[int]) -> None:
+    served(conn, "weekly_trends")
+    plant(conn, "weekly_trends")
+    conn.execute("delete from governance_settings")
+    assert served(conn, "weekly_trends") == view_document(conn, "tool_weekly_trends")

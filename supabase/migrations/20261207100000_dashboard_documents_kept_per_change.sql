@@ -157,10 +157,22 @@ create trigger metric_trends_today_zz_dashboard_written
   after insert or update or delete or truncate on public.metric_trends_today
   for each statement execute function public._dashboard_changed();
 
--- Which days the weekly trends read from the rollups (a run moves these with the rollups).
+-- Which days the weekly trends read from the rollups (a run moves these with the rollups), and
+-- the row itself deleted or written again.
 create trigger governance_settings_zz_dashboard_trends
-  after update of trends_through, trends_pending, trends_today on public.governance_settings
+  after insert or delete or update of trends_through, trends_pending, trends_today
+  on public.governance_settings
   for each statement execute function public._dashboard_changed();
+
+-- The governance row before the rows a statement writes, where nothing took it before the
+-- counter did (a run deleted, a rollup written by hand): record_heartbeat takes the governance
+-- row, then its run's, and the two would deadlock (found by review).
+create trigger heartbeat_log_deleted_in_commit_order
+  before delete on public.heartbeat_log
+  for each statement execute function public._heartbeat_runs_in_commit_order();
+create trigger metric_trends_daily_written_in_commit_order
+  before insert or update or delete or truncate on public.metric_trends_daily
+  for each statement execute function public._heartbeat_runs_in_commit_order();
 
 -- A partition dropped (prepare_metric_partitions, in a transaction of its own before each run)
 -- takes samples no delete trigger sees: under a retention shorter than a day some are in the
@@ -261,6 +273,10 @@ begin
   if v_kept_here and v_key is not null
     and pg_catalog.current_setting('transaction_read_only') = 'off'
     and pg_catalog.current_setting('transaction_isolation') = 'read committed'
+    -- not once a write of this transaction has counted: its next write would add no row, and a
+    -- document kept now would outlive that write under the same key (found by review)
+    and not coalesce(pg_catalog.current_setting('worksinprod.dashboard_counted', true)
+      = pg_catalog.pg_current_xact_id_if_assigned()::text, false)
     -- one lock a document: dashboard() writes both at once, on two connections
     and pg_catalog.pg_try_advisory_xact_lock(
       pg_catalog.hashtext('worksinprod.dashboard_documents.' || p_name))
