@@ -53,6 +53,10 @@ def kept(conn: Conn) -> dict[str, tuple[Any, ...]]:
 
 @pytest.fixture
 def stack(conn: Conn) -> list[int]:
+    return two_tools(conn)
+
+
+def two_tools(conn: Conn) -> list[int]:
     """Two tools with two runs of samples in the last day."""
     ids = [add_tool(conn, "hubspot"), add_tool(conn, "segment")]
     now = datetime.now(UTC)
